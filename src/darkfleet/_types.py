@@ -1,0 +1,11 @@
+"""Shared type aliases (core module)."""
+
+from __future__ import annotations
+
+from typing import Literal, NewType
+
+Mmsi = NewType("Mmsi", int)
+Imo = NewType("Imo", int)
+
+InputFormat = Literal["auto", "nmea", "dma", "noaa", "csv"]
+OutputFormat = Literal["table", "json", "jsonl", "csv", "geojson"]

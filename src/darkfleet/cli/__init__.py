@@ -1,0 +1,1 @@
+"""Present layer: the ``darkfleet`` command line. Thin commands over the library."""

@@ -1,0 +1,1 @@
+"""Fuse layer: vessel identity, sanctions, sightings, claims, dark legs and risk."""

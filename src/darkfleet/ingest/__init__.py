@@ -1,0 +1,4 @@
+"""Ingest layer: raw AIS (NMEA, CSV exports) into canonical frames plus rejects.
+
+Imports only ``darkfleet.schema``, ``darkfleet.errors`` and ``darkfleet.units``.
+"""

@@ -1,0 +1,1 @@
+"""Reference data shipped with darkfleet (ports, MID table, ...), each with a SOURCE note."""
