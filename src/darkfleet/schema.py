@@ -23,6 +23,7 @@ from darkfleet.errors import SchemaError
 __all__ = [
     "EVENTS",
     "EVENT_TYPES",
+    "PORTS",
     "OTHERS",
     "POSITIONS",
     "REJECTS",
@@ -103,6 +104,7 @@ REJECT_REASONS: Final[tuple[str, ...]] = (
     "checksum",  # NMEA checksum does not match the sentence
     "malformed",  # not a parseable NMEA/CSV record (wrong field count, bad characters)
     "incomplete",  # a multi-sentence message whose other fragments never arrived
+    "not ais",  # a well-formed NMEA sentence that is not AIS (e.g. $GPGGA on a boat's bus)
     "no timestamp",  # no receive time could be found or inferred for the line
     "out of range",  # a field outside its legal range (e.g. lat 95, month 13)
     "unsupported",  # a well-formed sentence of a kind darkfleet does not decode
@@ -150,6 +152,18 @@ EVENTS: Final[Schema] = {
     "country": pl.String(),
     "score": pl.Float64(),
     "details": pl.String(),
+}
+
+
+#: Port reference points: one row per point (a World Port Index position or one of a
+#: port's labelled anchorage points), several rows per ``port_id``. ``country`` is
+#: ISO 3166-1 alpha-3.
+PORTS: Final[Schema] = {
+    "port_id": pl.String(),
+    "name": pl.String(),
+    "country": pl.String(),
+    "lat": pl.Float64(),
+    "lon": pl.Float64(),
 }
 
 
