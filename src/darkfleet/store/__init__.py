@@ -7,6 +7,7 @@ Imports only ``darkfleet.schema``, ``darkfleet.errors`` and ``darkfleet.units``.
 ``MemoryStore`` in RAM for tests.
 """
 
+from darkfleet.store._fs import StoreLockedError
 from darkfleet.store.manifest import MANIFEST_SCHEMA
 from darkfleet.store.memory import MemoryIngestTransaction, MemoryStore
 from darkfleet.store.parquet import ROW_GROUP_ROWS, ParquetIngestTransaction, ParquetStore
@@ -34,4 +35,5 @@ __all__ = [
     "ParquetStore",
     "Store",
     "StoreInfo",
+    "StoreLockedError",
 ]

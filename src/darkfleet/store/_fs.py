@@ -17,6 +17,10 @@ from pathlib import Path
 from darkfleet.errors import StoreError
 
 
+class StoreLockedError(StoreError):
+    """Another process (or another store object) holds the store's writer lock."""
+
+
 def fsync_file(path: Path) -> None:
     """Flush a file's data to disk."""
     fd = os.open(path, os.O_RDONLY)
@@ -83,7 +87,7 @@ class WriterLock:
 
         Raises
         ------
-        StoreError
+        StoreLockedError
             another process (or another ``ParquetStore`` object) holds the lock.
         """
         if self._depth:
@@ -96,7 +100,7 @@ class WriterLock:
             os.close(fd)
             if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise
-            raise StoreError(
+            raise StoreLockedError(
                 f"store {self.path.parent} is locked by another darkfleet process "
                 f"(pid {self._holder_pid()}); wait for it to finish or stop it, then retry"
             ) from err

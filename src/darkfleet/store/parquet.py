@@ -60,7 +60,14 @@ from darkfleet.store._frames import (
     merge_events,
     validate_frame,
 )
-from darkfleet.store._fs import WriterLock, fsync_dir, fsync_file, read_json, write_json_atomic
+from darkfleet.store._fs import (
+    StoreLockedError,
+    WriterLock,
+    fsync_dir,
+    fsync_file,
+    read_json,
+    write_json_atomic,
+)
 from darkfleet.store._transaction import BaseIngestTransaction
 from darkfleet.store.manifest import ManifestEntry, manifest_frame
 from darkfleet.store.protocol import SCHEMAS, DatasetKind, StoreInfo
@@ -186,7 +193,7 @@ class ParquetStore:
         """Roll interrupted commits forward now if no writer is running."""
         try:
             self._acquire()
-        except StoreError:
+        except StoreLockedError:
             return  # a live writer owns the store; it recovered when it took the lock
         except PermissionError:
             return  # a read-only store: nothing can be repaired, reading still works
@@ -266,9 +273,9 @@ class ParquetStore:
 
         Raises
         ------
-        StoreError
-            another process holds it: "store ... is locked by another darkfleet process
-            (pid N)".
+        StoreLockedError
+            (a ``StoreError``) another process holds it: "store ... is locked by another
+            darkfleet process (pid N)".
         """
         self._acquire()
         try:

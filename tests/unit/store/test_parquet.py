@@ -9,7 +9,9 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import polars as pl
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 from polars.testing import assert_frame_equal
@@ -171,8 +173,6 @@ def test_files_are_readable_by_polars_glob_with_hive_day(store: ParquetStore) ->
 
 
 def test_files_are_readable_by_pyarrow_dataset(store: ParquetStore) -> None:
-    import pyarrow.dataset as ds
-
     ingest(store, FILE_A, positions=positions_across_midnight())
     table = ds.dataset(store.root / "positions", partitioning="hive").to_table()
     assert table.num_rows == 80
@@ -181,7 +181,6 @@ def test_files_are_readable_by_pyarrow_dataset(store: ParquetStore) -> None:
 
 
 def test_files_are_readable_by_duckdb(store: ParquetStore) -> None:
-    duckdb = pytest.importorskip("duckdb")
     ingest(store, FILE_A, positions=positions_across_midnight(), rejects=rejects_frame(["x"]))
     glob = f"{store.root}/positions/**/*.parquet"
     rows = duckdb.sql(
@@ -191,15 +190,10 @@ def test_files_are_readable_by_duckdb(store: ParquetStore) -> None:
     assert rows == [(date(2023, 10, 1), 60), (date(2023, 10, 2), 20)]
     ts_type = duckdb.sql(f"describe select ts from read_parquet('{glob}')").fetchall()[0][1]
     assert ts_type == "TIMESTAMP WITH TIME ZONE"
-    assert duckdb.sql(f"select count(*) from '{store.root}/rejects/*.parquet'").fetchall() == [
-        (1,)
-    ]
+    assert duckdb.sql(f"select count(*) from '{store.root}/rejects/*.parquet'").fetchall() == [(1,)]
 
 
 def test_staged_parts_are_invisible_to_every_reader(store: ParquetStore) -> None:
-    duckdb = pytest.importorskip("duckdb")
-    import pyarrow.dataset as ds
-
     ingest(store, FILE_A, positions=positions_across_midnight())
     with store.begin_ingest(file_id=FILE_B, file="b") as transaction:
         transaction.write("positions", positions_across_midnight(FILE_B))
@@ -224,13 +218,15 @@ def test_abort_leaves_no_trace(store: ParquetStore) -> None:
     assert not (store.root / "positions").exists()
 
 
-def test_exception_inside_with_block_aborts(store: ParquetStore) -> None:
-    with (
-        pytest.raises(RuntimeError, match="decoder broke"),
-        store.begin_ingest(file_id=FILE_A, file="x") as transaction,
-    ):
+def _ingest_that_breaks(store: ParquetStore) -> None:
+    with store.begin_ingest(file_id=FILE_A, file="x") as transaction:
         transaction.write("positions", positions_across_midnight())
         raise RuntimeError("decoder broke")
+
+
+def test_exception_inside_with_block_aborts(store: ParquetStore) -> None:
+    with pytest.raises(RuntimeError, match="decoder broke"):
+        _ingest_that_breaks(store)
     assert not store.has_ingested(FILE_A)
     assert list((store.root / ".staging").iterdir()) == []
     ingest(store, FILE_A, positions=positions_across_midnight())  # lock was released
@@ -450,7 +446,9 @@ def test_second_writer_in_another_object_is_told_the_store_is_locked(
 ) -> None:
     other = ParquetStore(store.root)
     with store.lock():
-        with pytest.raises(StoreError, match=rf"locked by another darkfleet process \(pid {os.getpid()}\)"):
+        with pytest.raises(
+            StoreError, match=rf"locked by another darkfleet process \(pid {os.getpid()}\)"
+        ):
             other.begin_ingest(file_id=FILE_A, file="x")
         with pytest.raises(StoreError, match="is locked"):
             other.replace_events(events_frame([]))
