@@ -51,13 +51,13 @@ def make_positions(rows: int, vessels: int, seed: int) -> pl.DataFrame:
     return schema.conform(frame, schema.POSITIONS)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print timings."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--batch", type=int, default=1_000_000)
     parser.add_argument("--vessels", type=int, default=5_000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     positions = make_positions(args.rows, args.vessels, seed=1)
     root = Path(tempfile.mkdtemp()) / "store"
     try:
