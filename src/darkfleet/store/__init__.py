@@ -7,6 +7,8 @@ Imports only ``darkfleet.schema``, ``darkfleet.errors`` and ``darkfleet.units``.
 ``MemoryStore`` in RAM for tests.
 """
 
+from typing import TYPE_CHECKING
+
 from darkfleet.store._fs import StoreLockedError
 from darkfleet.store.manifest import MANIFEST_SCHEMA
 from darkfleet.store.memory import MemoryIngestTransaction, MemoryStore
@@ -37,3 +39,13 @@ __all__ = [
     "StoreInfo",
     "StoreLockedError",
 ]
+
+if TYPE_CHECKING:  # mypy proves both stores (and transactions) follow the protocols
+
+    def _conforms(
+        parquet: ParquetStore,
+        memory: MemoryStore,
+        parquet_tx: ParquetIngestTransaction,
+        memory_tx: MemoryIngestTransaction,
+    ) -> tuple[Store, Store, IngestTransaction, IngestTransaction]:
+        return parquet, memory, parquet_tx, memory_tx
