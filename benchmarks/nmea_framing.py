@@ -33,9 +33,7 @@ def main() -> None:
     parser.add_argument("--sample", type=Path, default=SAMPLE)
     args = parser.parse_args()
     singles = [
-        line
-        for line in args.sample.read_bytes().splitlines()
-        if line.startswith(b"!AIVDM,1,1,")
+        line for line in args.sample.read_bytes().splitlines() if line.startswith(b"!AIVDM,1,1,")
     ]
     body = b"\n".join((singles * (args.lines // len(singles) + 1))[: args.lines]) + b"\n"
     with tempfile.TemporaryDirectory() as folder:

@@ -11,7 +11,11 @@ from hypothesis import HealthCheck, settings
 REPO = Path(__file__).resolve().parent.parent
 # ../shared beside the repository; a git worktree (e.g. /work/wt/<branch>) finds it further up.
 SHARED_REAL = next(
-    (p / "shared" / "data" / "real" for p in REPO.parents if (p / "shared" / "data" / "real").is_dir()),
+    (
+        p / "shared" / "data" / "real"
+        for p in REPO.parents
+        if (p / "shared" / "data" / "real").is_dir()
+    ),
     REPO.parent / "shared" / "data" / "real",
 )
 TEST_DATA = Path(__file__).resolve().parent / "data"

@@ -30,7 +30,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from glob import glob, has_magic
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Final, cast
 
 import numpy as np
 import pyarrow as pa
@@ -124,9 +124,7 @@ def _is_hidden(path: Path, root: Path) -> bool:
 
 
 def _walk(directory: Path) -> list[Path]:
-    return sorted(
-        p for p in directory.rglob("*") if p.is_file() and not _is_hidden(p, directory)
-    )
+    return sorted(p for p in directory.rglob("*") if p.is_file() and not _is_hidden(p, directory))
 
 
 def _expand_file(path: Path, name: str) -> list[InputFile]:
@@ -243,13 +241,15 @@ def expand_inputs(paths: Sequence[str], *, spool_dir: Path) -> list[InputFile]:
 
 def _decompressing(raw: IO[bytes]) -> IO[bytes]:
     """Wrap ``raw`` in a gzip/bzip2 decompressor if its first bytes say so."""
-    peekable = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw  # type: ignore[arg-type]
+    peekable: io.BufferedReader = (
+        raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type,type-var]
+    )
     head = peekable.peek(4)[:4]
     if head.startswith(_GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=peekable, mode="rb")
+        return cast(IO[bytes], gzip.GzipFile(fileobj=peekable, mode="rb"))
     if head.startswith(_BZ2_MAGIC):
-        return bz2.BZ2File(peekable, mode="rb")
-    return peekable
+        return cast(IO[bytes], bz2.BZ2File(peekable, mode="rb"))
+    return cast(IO[bytes], peekable)
 
 
 def _open_bytes(source: InputFile, stack: ExitStack) -> IO[bytes]:
@@ -390,9 +390,7 @@ def _iter_batches(source: InputFile, stream: IO[bytes], batch_lines: int) -> Ite
         pending_lines += count
         while pending_lines >= batch_lines:
             merged = pa.concat_arrays(pending)
-            yield LineBatch(
-                source.name, source.file_id, next_line_no, merged.slice(0, batch_lines)
-            )
+            yield LineBatch(source.name, source.file_id, next_line_no, merged.slice(0, batch_lines))
             next_line_no += batch_lines
             rest = merged.slice(batch_lines)
             pending, pending_lines = ([rest] if len(rest) else []), len(rest)

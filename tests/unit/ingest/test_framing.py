@@ -29,8 +29,16 @@ def cs(body: str) -> str:
     return f"{body}*{functools.reduce(operator.xor, body.encode(), 0):02X}"
 
 
-def vdm(payload: str = PAYLOAD, count: int = 1, number: int = 1, seq: str = "", channel: str = "A",
-        fill: int = 0, talker: str = "AI", kind: str = "VDM") -> str:
+def vdm(
+    payload: str = PAYLOAD,
+    count: int = 1,
+    number: int = 1,
+    seq: str = "",
+    channel: str = "A",
+    fill: int = 0,
+    talker: str = "AI",
+    kind: str = "VDM",
+) -> str:
     return "!" + cs(f"{talker}{kind},{count},{number},{seq},{channel},{payload},{fill}")[0:]
 
 
@@ -40,7 +48,9 @@ def tag(fields: str) -> str:
 
 def frame(lines: list[str], **kwargs: object) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
     """Frame ``lines`` as one file; rejects include those of finish_nmea."""
-    framed = frame_nmea(LineBatch("t.nmea", "f" * 16, 1, pa.array(lines, pa.large_string())), **kwargs)  # type: ignore[arg-type]
+    framed = frame_nmea(
+        LineBatch("t.nmea", "f" * 16, 1, pa.array(lines, pa.large_string())), **kwargs
+    )  # type: ignore[arg-type]
     rejects = pl.concat([framed.rejects, finish_nmea(framed.state)])
     return framed.messages, rejects, framed.counts
 
@@ -49,9 +59,18 @@ def test_single_sentence_message_has_all_columns() -> None:
     messages, rejects, counts = frame([vdm()])
     assert dict(messages.schema) == dict(MESSAGES)
     assert messages.row(0, named=True) == {
-        "payload": PAYLOAD, "fill_bits": 0, "ts": None, "ts_origin": None, "source": None,
-        "channel": "A", "talker": "AI", "is_own_ship": False, "line_no": 1, "raw": vdm(),
-        "file": "t.nmea", "file_id": "f" * 16,
+        "payload": PAYLOAD,
+        "fill_bits": 0,
+        "ts": None,
+        "ts_origin": None,
+        "source": None,
+        "channel": "A",
+        "talker": "AI",
+        "is_own_ship": False,
+        "line_no": 1,
+        "raw": vdm(),
+        "file": "t.nmea",
+        "file_id": "f" * 16,
     }
     assert rejects.is_empty()
     assert counts["lines"] == counts["ais_sentences"] == counts["messages"] == 1
@@ -67,7 +86,9 @@ def test_bad_checksum_rejected_with_expected_and_found() -> None:
     _, rejects, _ = frame([line])
     computed = vdm()[-2:]
     assert rejects.select("line_no", "raw", "reason").row(0) == (1, line, "checksum")
-    assert rejects["detail"][0] == f"sentence checksum mismatch: computed {computed}, the line says 00"
+    assert (
+        rejects["detail"][0] == f"sentence checksum mismatch: computed {computed}, the line says 00"
+    )
     assert dict(rejects.schema) == dict(schema.REJECTS)
 
 
@@ -107,7 +128,8 @@ def test_malformed_lines_rejected_with_the_field_named(line: str, detail_part: s
 def test_gofree_extra_digit_field_is_accepted() -> None:
     line = "!" + cs(f"AIVDM,1,1,3,,{PAYLOAD},0,0")
     messages, rejects, _ = frame([line])
-    assert messages["payload"].to_list() == [PAYLOAD] and rejects.is_empty()
+    assert messages["payload"].to_list() == [PAYLOAD]
+    assert rejects.is_empty()
 
 
 def test_other_nmea_is_not_ais_blank_and_comment_are_counted() -> None:
@@ -172,7 +194,8 @@ def test_dma_tag_line_and_pghp_apply_to_the_next_sentence_and_its_fragments() ->
     assert rejects.is_empty()
     assert counts["context_lines"] == 2
     first = messages.row(0, named=True)
-    assert first["payload"] == PART1 + PART2 and first["fill_bits"] == 2
+    assert first["payload"] == PART1 + PART2
+    assert first["fill_bits"] == 2
     assert first["ts"] == datetime(2013, 11, 12, 12, 0, 0, 11_000, tzinfo=UTC)
     assert (first["ts_origin"], first["source"], first["line_no"]) == ("pghp", "AISD", 3)
     assert first["raw"] == "\n".join(lines[:4])
@@ -189,7 +212,10 @@ def test_pghp_without_sentence_is_incomplete_and_before_non_ais_shares_its_rejec
     ]
     _, rejects, _ = frame(lines)
     assert rejects.select("line_no", "reason").rows() == [
-        (1, "not ais"), (2, "not ais"), (3, "not ais"), (4, "incomplete")
+        (1, "not ais"),
+        (2, "not ais"),
+        (3, "not ais"),
+        (4, "incomplete"),
     ]
     assert rejects["detail"][0].startswith("belongs to the sentence on line 3")
 
@@ -210,9 +236,12 @@ def test_time_priority_tag_over_uscg_over_pghp_over_assumed() -> None:
     assumed = datetime(2020, 1, 1, tzinfo=UTC)
     pghp = "$" + cs("PGHP,1,2013,11,12,12,0,0,11,219,,2190067,1,62")
     lines = [
-        pghp, tag("c:1000000000") + vdm() + ",r1,1100000000",
-        pghp, vdm() + ",r1,1100000000",
-        pghp, vdm(),
+        pghp,
+        tag("c:1000000000") + vdm() + ",r1,1100000000",
+        pghp,
+        vdm() + ",r1,1100000000",
+        pghp,
+        vdm(),
         vdm(),
     ]
     messages, _, _ = frame(lines, assume_time=assumed)
@@ -236,7 +265,9 @@ def test_interleaved_multipart_messages_are_joined_by_key() -> None:
     messages, rejects, _ = frame(lines)
     assert rejects.is_empty()
     assert messages.select("payload", "line_no").rows() == [
-        (PART1 + PART2, 1), (PART1[::-1] + "2" + PART2, 2), (PAYLOAD, 3),
+        (PART1 + PART2, 1),
+        (PART1[::-1] + "2" + PART2, 2),
+        (PAYLOAD, 3),
     ]
     assert messages["raw"][0] == lines[0] + "\n" + lines[3]
 
@@ -278,10 +309,13 @@ def test_fragments_too_far_apart_are_incomplete() -> None:
 
 
 def test_fragments_spanning_batches_are_carried_and_joined() -> None:
-    first = LineBatch("t.nmea", "f" * 16, 1, pa.array([vdm(), tag("si:X"), vdm(PART1, 2, 1, "1", "A")]))
+    first = LineBatch(
+        "t.nmea", "f" * 16, 1, pa.array([vdm(), tag("si:X"), vdm(PART1, 2, 1, "1", "A")])
+    )
     second = LineBatch("t.nmea", "f" * 16, 4, pa.array([vdm(PART2, 2, 2, "1", "A"), vdm()]))
     framed1 = frame_nmea(first)
-    assert framed1.counts["carried_lines"] == 2 and len(framed1.messages) == 1
+    assert framed1.counts["carried_lines"] == 2
+    assert len(framed1.messages) == 1
     framed2 = frame_nmea(second, framed1.state)
     assert framed2.messages.select("payload", "line_no", "source").rows() == [
         (PART1 + PART2, 3, "X"),
@@ -292,8 +326,11 @@ def test_fragments_spanning_batches_are_carried_and_joined() -> None:
 
 
 def test_unfinished_fragment_rejected_by_finish_with_its_context() -> None:
-    framed = frame_nmea(LineBatch("t.nmea", "f" * 16, 1, pa.array([tag("si:X"), vdm(PART1, 2, 1, "1", "A")])))
-    assert framed.rejects.is_empty() and framed.messages.is_empty()
+    framed = frame_nmea(
+        LineBatch("t.nmea", "f" * 16, 1, pa.array([tag("si:X"), vdm(PART1, 2, 1, "1", "A")]))
+    )
+    assert framed.rejects.is_empty()
+    assert framed.messages.is_empty()
     rejects = finish_nmea(framed.state)
     assert rejects.select("line_no", "reason").rows() == [(1, "incomplete"), (2, "incomplete")]
     assert "before the end of the file" in rejects["detail"][1]
@@ -313,17 +350,27 @@ def test_window_must_be_positive() -> None:
 
 def test_empty_and_null_lines() -> None:
     messages, rejects, counts = frame([])
-    assert messages.is_empty() and rejects.is_empty() and counts["lines"] == 0
+    assert messages.is_empty()
+    assert rejects.is_empty()
+    assert counts["lines"] == 0
     framed = frame_nmea(LineBatch("t", "f" * 16, 1, pa.array([None, vdm()], pa.string())))
-    assert framed.counts["blank"] == 1 and len(framed.messages) == 1
+    assert framed.counts["blank"] == 1
+    assert len(framed.messages) == 1
 
 
 def test_civil_to_us_matches_datetime() -> None:
     import numpy as np
 
-    moments = [datetime(1970, 1, 1, tzinfo=UTC), datetime(2000, 2, 29, 23, 59, 59, 999_000, tzinfo=UTC),
-               datetime(2024, 12, 31, 1, 2, 3, tzinfo=UTC), datetime(2099, 3, 1, tzinfo=UTC)]
-    fields = [np.array([getattr(m, a) for m in moments]) for a in ("year", "month", "day", "hour", "minute", "second")]
+    moments = [
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(2000, 2, 29, 23, 59, 59, 999_000, tzinfo=UTC),
+        datetime(2024, 12, 31, 1, 2, 3, tzinfo=UTC),
+        datetime(2099, 3, 1, tzinfo=UTC),
+    ]
+    fields = [
+        np.array([getattr(m, a) for m in moments])
+        for a in ("year", "month", "day", "hour", "minute", "second")
+    ]
     fields.append(np.array([m.microsecond // 1000 for m in moments]))
     us, valid = civil_to_us(*fields)
     assert valid.all()
@@ -333,12 +380,23 @@ def test_civil_to_us_matches_datetime() -> None:
 
 
 def test_every_line_accounted_for_in_a_mixed_batch() -> None:
-    lines = [vdm(), "", "#c", "$" + cs("GPRMC,1"), "junk", vdm(PART1, 2, 1, "1", "A"),
-             vdm(PART2, 2, 2, "1", "A"), vdm()[:-1] + "0", tag("si:X")]
+    lines = [
+        vdm(),
+        "",
+        "#c",
+        "$" + cs("GPRMC,1"),
+        "junk",
+        vdm(PART1, 2, 1, "1", "A"),
+        vdm(PART2, 2, 2, "1", "A"),
+        vdm()[:-1] + "0",
+        tag("si:X"),
+    ]
     messages, rejects, counts = frame(lines)
     in_messages = sum(raw.count("\n") + 1 for raw in messages["raw"])
     assert in_messages + len(rejects) + counts["blank"] + counts["comment"] == len(lines)
-    assert Counter(rejects["reason"]) == Counter({"not ais": 1, "malformed": 1, "checksum": 1, "incomplete": 1})
+    assert Counter(rejects["reason"]) == Counter(
+        {"not ais": 1, "malformed": 1, "checksum": 1, "incomplete": 1}
+    )
 
 
 # --- Real logs in shared/data/real ---------------------------------------------------------
@@ -408,7 +466,9 @@ PYAIS_ONLY: dict[str, list[str]] = {
 }
 
 
-def _frame_file(path: Path, batch_lines: int = 1_000_000) -> tuple[pl.DataFrame, pl.DataFrame, Counter[str]]:
+def _frame_file(
+    path: Path, batch_lines: int = 1_000_000
+) -> tuple[pl.DataFrame, pl.DataFrame, Counter[str]]:
     from darkfleet.ingest.sources import expand_inputs, iter_line_batches
 
     [source] = expand_inputs([str(path)], spool_dir=path.parent)
@@ -427,7 +487,9 @@ def _frame_file(path: Path, batch_lines: int = 1_000_000) -> tuple[pl.DataFrame,
 
 @pytest.mark.shared
 @pytest.mark.parametrize("name", sorted(REAL_LOGS))
-def test_real_log_every_line_accounted_for_and_rejects_explained(shared_real: Path, name: str) -> None:
+def test_real_log_every_line_accounted_for_and_rejects_explained(
+    shared_real: Path, name: str
+) -> None:
     messages, rejects, counts = _frame_file(shared_real / name)
     expected_messages, expected_reasons = REAL_LOGS[name]
     opener = gzip.open if name.endswith(".gz") else open
@@ -479,8 +541,13 @@ def test_real_log_messages_equal_what_pyais_assembles(shared_real: Path, name: s
 
 @pytest.mark.shared
 @pytest.mark.parametrize(
-    "name", ["dma-aisabnormal/events/219165000_ssc_1.ais", "aisdb-testdata/test_data_20211101.nm4",
-             "bcl-aisparser/tidemsg8.log", "gpsd-ais/sample.aivdm"]
+    "name",
+    [
+        "dma-aisabnormal/events/219165000_ssc_1.ais",
+        "aisdb-testdata/test_data_20211101.nm4",
+        "bcl-aisparser/tidemsg8.log",
+        "gpsd-ais/sample.aivdm",
+    ],
 )
 def test_batch_size_does_not_change_the_result(shared_real: Path, name: str) -> None:
     whole = _frame_file(shared_real / name)

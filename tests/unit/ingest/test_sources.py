@@ -19,7 +19,11 @@ from darkfleet.ingest.sources import expand_inputs, iter_line_batches
 
 def _lines(path: Path, batch_lines: int = 1_000_000) -> list[str]:
     [source] = expand_inputs([str(path)], spool_dir=path.parent / "spool")
-    return [line for batch in iter_line_batches(source, batch_lines=batch_lines) for line in batch.lines.to_pylist()]
+    return [
+        line
+        for batch in iter_line_batches(source, batch_lines=batch_lines)
+        for line in batch.lines.to_pylist()
+    ]
 
 
 def test_directory_walk_is_sorted_recursive_and_skips_hidden(tmp_path: Path) -> None:
@@ -37,9 +41,7 @@ def test_directory_walk_is_sorted_recursive_and_skips_hidden(tmp_path: Path) -> 
 def test_glob_expands_sorted_and_a_path_given_twice_is_read_once(tmp_path: Path) -> None:
     for name in ["2.nmea", "1.nmea", "3.txt"]:
         (tmp_path / name).write_text("x\n")
-    found = expand_inputs(
-        [str(tmp_path / "*.nmea"), str(tmp_path / "1.nmea")], spool_dir=tmp_path
-    )
+    found = expand_inputs([str(tmp_path / "*.nmea"), str(tmp_path / "1.nmea")], spool_dir=tmp_path)
     assert [Path(f.name).name for f in found] == ["1.nmea", "2.nmea"]
 
 
@@ -75,7 +77,9 @@ def test_batches_number_lines_from_one_and_cover_every_line(tmp_path: Path) -> N
     batches = list(iter_line_batches(source, batch_lines=4))
     assert [b.first_line_no for b in batches] == [1, 5, 9]
     assert [b.lines.to_pylist() for b in batches] == [
-        ["1", "2", "3", "4"], ["5", "6", "7", "8"], ["9", "10"],
+        ["1", "2", "3", "4"],
+        ["5", "6", "7", "8"],
+        ["9", "10"],
     ]
     assert {b.file for b in batches} == {source.name}
 
@@ -97,7 +101,9 @@ def test_invalid_utf8_is_replaced_not_fatal(tmp_path: Path) -> None:
     ("name", "compress"),
     [("a.gz", gzip.compress), ("a.bz2", bz2.compress), ("misnamed.txt", gzip.compress)],
 )
-def test_compression_is_detected_by_magic_bytes(tmp_path: Path, name: str, compress: object) -> None:
+def test_compression_is_detected_by_magic_bytes(
+    tmp_path: Path, name: str, compress: object
+) -> None:
     (tmp_path / name).write_bytes(compress(b"x\ny\n"))  # type: ignore[operator]
     assert _lines(tmp_path / name) == ["x", "y"]
 
@@ -112,7 +118,10 @@ def test_zip_members_sorted_directories_skipped_nested_gzip_read(tmp_path: Path)
     assert [f.name for f in found] == [f"{archive}:a.txt.gz", f"{archive}:b.txt"]
     zip_bytes = archive.read_bytes()
     assert found[1].file_id == hashlib.sha256(zip_bytes + b"\0b.txt").hexdigest()[:16]
-    assert [list(iter_line_batches(f))[0].lines.to_pylist() for f in found] == [["a1"], ["b1", "b2"]]
+    assert [list(iter_line_batches(f))[0].lines.to_pylist() for f in found] == [
+        ["a1"],
+        ["b1", "b2"],
+    ]
 
 
 def test_corrupt_gzip_raises_decode_error_naming_the_file(tmp_path: Path) -> None:
@@ -128,7 +137,9 @@ def test_corrupt_zip_raises_decode_error(tmp_path: Path) -> None:
         expand_inputs([str(tmp_path / "bad.zip")], spool_dir=tmp_path)
 
 
-def test_stdin_is_spooled_hashed_and_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stdin_is_spooled_hashed_and_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     class FakeStdin:
         buffer = io.BytesIO(b"l1\nl2\n")
 

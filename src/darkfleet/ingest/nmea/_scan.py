@@ -69,15 +69,24 @@ CODES: Final[dict[int, tuple[str, str]]] = {
     C_SEQ: ("malformed", "field 3 (sequence id) must be empty or a number"),
     C_CHANNEL: ("malformed", "field 4 (channel) must be empty or one letter/digit"),
     C_PAYLOAD_EMPTY: ("malformed", "field 5 (payload) is empty"),
-    C_PAYLOAD_CHARS: ("malformed", "field 5 (payload) holds characters outside the AIS 6-bit alphabet"),
+    C_PAYLOAD_CHARS: (
+        "malformed",
+        "field 5 (payload) holds characters outside the AIS 6-bit alphabet",
+    ),
     C_FILL: ("malformed", "field 6 (fill bits) must be 0..5"),
     C_TAG_TIME: ("malformed", "tag block c: (UNIX time) is not a number"),
     C_TIME_RANGE: ("out of range", "receive time outside 1970..2100"),
     C_NOT_AIS: ("not ais", "NMEA sentence that is not AIS (!xxVDM/!xxVDO)"),
     C_GARBAGE: ("malformed", "not an NMEA sentence (must start with '!', '$' or a '\\' tag block)"),
-    C_GHP_FIELDS: ("malformed", "$PGHP: fields 2-8 must be year, month, day, hour, minute, second, ms"),
+    C_GHP_FIELDS: (
+        "malformed",
+        "$PGHP: fields 2-8 must be year, month, day, hour, minute, second, ms",
+    ),
     C_GHP_TYPE: ("unsupported", "$PGHP message type other than 1 (receive time)"),
-    C_INCOMPLETE: ("incomplete", "fragment of a multi-sentence message whose other fragments never arrived"),
+    C_INCOMPLETE: (
+        "incomplete",
+        "fragment of a multi-sentence message whose other fragments never arrived",
+    ),
     C_ORPHAN_CONTEXT: ("incomplete", "tag block/$PGHP line not followed by an AIS sentence"),
     C_GHP_TIME: ("out of range", "$PGHP date/time is not a valid UTC time"),
 }
@@ -112,9 +121,7 @@ _ALNUM[[*range(ord("0"), ord("9") + 1), *range(ord("A"), ord("Z") + 1)]] = True
 PAD: Final = 16
 
 
-def span_reduce(
-    ufunc: np.ufunc, values: Bytes, first: Ints, stop: Ints, empty: int = 0
-) -> Bytes:
+def span_reduce(ufunc: np.ufunc, values: Bytes, first: Ints, stop: Ints, empty: int = 0) -> Bytes:
     """``ufunc``-reduce ``values[first[i]:stop[i]]`` for every i (``empty`` if the span is empty).
 
     ``values`` must extend at least one element past the largest ``stop``.
@@ -249,7 +256,9 @@ def scan_lines(data: Bytes, offsets: Ints) -> Scan:
     star = np.full(n, -1, dtype=np.int64)
     plain = checked & (end - sentence >= 4) & (d[np.maximum(end - 3, 0)] == ord("*"))
     star[plain] = end[plain] - 3
-    star_positions = _locate_stars(data, np.flatnonzero(checked & ~plain), sentence, end, star, star_positions)
+    star_positions = _locate_stars(
+        data, np.flatnonzero(checked & ~plain), sentence, end, star, star_positions
+    )
     found, computed, well_formed = _checksums(d, star, sentence, end, checked)
     suspects = np.flatnonzero(plain & well_formed & (computed != found))
     if len(suspects):
@@ -444,7 +453,9 @@ def _scan_ais_fields(scan: Scan, classes: Bytes) -> None:
     payload_start = c4 + 1
     payload_end = c5
     fail(payload_end == payload_start, C_PAYLOAD_EMPTY, payload_start, payload_end)
-    pay_class = span_reduce(np.bitwise_or, classes, payload_start, np.maximum(payload_end, payload_start))
+    pay_class = span_reduce(
+        np.bitwise_or, classes, payload_start, np.maximum(payload_end, payload_start)
+    )
     fail((pay_class & B_COMMA) != 0, C_FIELDS, payload_start, star)
     fail((pay_class & B_NOT_PAYLOAD) != 0, C_PAYLOAD_CHARS, payload_start, payload_end)
     fail((fill < 0) | (fill > 5), C_FILL, fill_at, fill_at + 1)

@@ -99,8 +99,14 @@ def assemble_fragments(
     epoch = np.empty(m, dtype=np.int64)
     epoch[order] = epoch_sorted
     frame = pl.DataFrame(
-        {"idx": left, "key": key[left], "epoch": epoch[left], "line_no": line_no[left],
-         "count": count[left], "number": number[left]}
+        {
+            "idx": left,
+            "key": key[left],
+            "epoch": epoch[left],
+            "line_no": line_no[left],
+            "count": count[left],
+            "number": number[left],
+        }
     ).sort("line_no")
     anchors = frame.filter(pl.col("number") == 1).select(
         "key", "epoch", "line_no", anchor="idx", anchor_line="line_no"
@@ -109,7 +115,11 @@ def assemble_fragments(
     if anchors.is_empty() or others.is_empty():
         return owner
     joined = others.join_asof(
-        anchors, on="line_no", by=["key", "epoch"], strategy="nearest", tolerance=window_lines,
+        anchors,
+        on="line_no",
+        by=["key", "epoch"],
+        strategy="nearest",
+        tolerance=window_lines,
         check_sortedness=False,
     ).filter(pl.col("anchor").is_not_null())
     groups = (
@@ -125,8 +135,10 @@ def assemble_fragments(
         .filter(
             (pl.col("n") == pl.col("count") - 1)
             & (pl.col("distinct") == pl.col("count") - 1)
-            & (pl.col("span_after").clip(lower_bound=0) + pl.col("span_before").clip(lower_bound=0)
-               <= window_lines)
+            & (
+                pl.col("span_after").clip(lower_bound=0) + pl.col("span_before").clip(lower_bound=0)
+                <= window_lines
+            )
         )
     )
     if groups.is_empty():

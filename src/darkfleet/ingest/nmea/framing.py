@@ -44,7 +44,6 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from darkfleet import schema
 from darkfleet.errors import ConfigError
 from darkfleet.ingest import nmea
 from darkfleet.ingest.nmea import _scan as sc
@@ -70,8 +69,16 @@ _CARRIED_SCHEMA: Final = {
 
 _HEX_NAMES: Final = {i: f"{i:02X}" for i in range(256)}
 _FIELD_CODES: Final = (
-    sc.C_COUNT, sc.C_NUMBER, sc.C_SEQ, sc.C_CHANNEL, sc.C_FILL, sc.C_FIELDS,
-    sc.C_PAYLOAD_CHARS, sc.C_AFTER_CHECKSUM, sc.C_NOT_AIS, sc.C_GARBAGE,
+    sc.C_COUNT,
+    sc.C_NUMBER,
+    sc.C_SEQ,
+    sc.C_CHANNEL,
+    sc.C_FILL,
+    sc.C_FIELDS,
+    sc.C_PAYLOAD_CHARS,
+    sc.C_AFTER_CHECKSUM,
+    sc.C_NOT_AIS,
+    sc.C_GARBAGE,
 )
 
 # What became of a line.
@@ -141,9 +148,13 @@ class FramedBatch:
 def _buffers(array: pa.LargeStringArray) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:
     """The UTF-8 data buffer and this array's offsets into it (no copy)."""
     buffers = array.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[
+        array.offset : array.offset + len(array) + 1
+    ]
     data = (
-        np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, np.uint8)
     )
     return data, offsets
 
@@ -342,7 +353,9 @@ def _frame(
     ghp_row = via_segment(seg_ghp_row)
     tag_ts_ctx_row = via_segment(seg_tag_ts_row)
     inline_tag_ts = wrappers.tag_ts_us[frag_rows]
-    ctx_tag_ts = np.where(tag_ts_ctx_row >= 0, wrappers.tag_ts_us[np.maximum(tag_ts_ctx_row, 0)], NO_TIME)
+    ctx_tag_ts = np.where(
+        tag_ts_ctx_row >= 0, wrappers.tag_ts_us[np.maximum(tag_ts_ctx_row, 0)], NO_TIME
+    )
     d = scan.data
     sentence = scan.sentence[frag_rows]
     talker_code = d[sentence + 1].astype(np.int64) * 256 + d[sentence + 2]
@@ -360,9 +373,7 @@ def _frame(
             "group_id": wrappers.group_id[frag_rows],
             "ts_tag": np.where(inline_tag_ts != NO_TIME, inline_tag_ts, ctx_tag_ts),
             "ts_uscg": wrappers.uscg_ts_us[frag_rows],
-            "ts_pghp": np.where(
-                ghp_row >= 0, wrappers.ghp_ts_us[np.maximum(ghp_row, 0)], NO_TIME
-            ),
+            "ts_pghp": np.where(ghp_row >= 0, wrappers.ghp_ts_us[np.maximum(ghp_row, 0)], NO_TIME),
             "payload_offset": scan.payload_start[frag_rows] - scan.base[frag_rows],
             "payload_length": scan.payload_end[frag_rows] - scan.payload_start[frag_rows],
         }
@@ -381,9 +392,9 @@ def _frame(
         key=pl.when(pl.col("group_id") >= 0)
         .then(pl.struct("group_id", "count").hash(seed=1))
         .otherwise(
-            pl.struct(
-                "source", "talker_code", "is_own_ship", "channel_code", "seq", "count"
-            ).hash(seed=2)
+            pl.struct("source", "talker_code", "is_own_ship", "channel_code", "seq", "count").hash(
+                seed=2
+            )
         )
     )
     owner_local = assemble_fragments(
@@ -426,7 +437,13 @@ def _frame(
     messages = _build_messages(frags, msg_of_row, disposition, texts, state, assume_us)
     decided = _reject_frame(
         np.flatnonzero((disposition == _D_REJECT) | (disposition == _D_CARRY)),
-        scan, texts, line_no, line_code, ref_row, window, final_rows=disposition,
+        scan,
+        texts,
+        line_no,
+        line_code,
+        ref_row,
+        window,
+        final_rows=disposition,
     )
     rejects = decided.filter(pl.col("disposition") == _D_REJECT).select(
         pl.lit(state.file, pl.String).alias("file"),
@@ -488,17 +505,32 @@ def _build_messages(
     frags = frags.with_columns(
         msg=pl.Series(msg_of_row[frag_rows]),
         payload=pl.DataFrame(
-            {"text": texts.gather(frag_rows), "o": frags["payload_offset"], "n": frags["payload_length"]}
+            {
+                "text": texts.gather(frag_rows),
+                "o": frags["payload_offset"],
+                "n": frags["payload_length"],
+            }
         ).select(pl.col("text").str.slice(pl.col("o"), pl.col("n")))["text"],
         channel=_small_strings(frags["channel_code"].to_numpy().astype(np.int64), 1),
         talker=_small_strings(frags["talker_code"].to_numpy(), 2),
     )
     columns = [
-        "msg", "payload", "fill_bits", "ts_tag", "ts_uscg", "ts_pghp", "source", "channel",
-        "talker", "is_own_ship", "line_no",
+        "msg",
+        "payload",
+        "fill_bits",
+        "ts_tag",
+        "ts_uscg",
+        "ts_pghp",
+        "source",
+        "channel",
+        "talker",
+        "is_own_ship",
+        "line_no",
     ]
     is_single = frags["count"] == 1
-    messages = frags.filter(is_single).select(columns) if not is_single.all() else frags.select(columns)
+    messages = (
+        frags.filter(is_single).select(columns) if not is_single.all() else frags.select(columns)
+    )
     if not is_single.all():
         multis = (
             frags.filter(~is_single)
@@ -597,7 +629,9 @@ def _reject_frame(
             "ref_line": line_no[about],
             "offset": field_start - scan.base[about],
             "length": np.maximum(field_end - field_start, 0),
-            "computed": np.where(c == sc.C_TAG_CHECKSUM, scan.tag_computed[about], scan.computed[about]),
+            "computed": np.where(
+                c == sc.C_TAG_CHECKSUM, scan.tag_computed[about], scan.computed[about]
+            ),
             "found": np.where(c == sc.C_TAG_CHECKSUM, scan.tag_found[about], scan.found[about]),
             "number": scan.number[about],
             "count": scan.count[about],
@@ -610,9 +644,11 @@ def _reject_frame(
         {i: chr(i) for i in range(1, 128)} | {0: "none"}, default="?", return_dtype=pl.String
     )
     seq = pl.when(pl.col("seq") >= 0).then(pl.col("seq").cast(pl.String)).otherwise(pl.lit("none"))
-    incomplete_where = pl.when(pl.col("disposition") == _D_CARRY).then(
-        pl.lit(" before the end of the file")
-    ).otherwise(pl.lit(f" within {window} lines"))
+    incomplete_where = (
+        pl.when(pl.col("disposition") == _D_CARRY)
+        .then(pl.lit(" before the end of the file"))
+        .otherwise(pl.lit(f" within {window} lines"))
+    )
     suffix = (
         pl.when(pl.col("code").is_in([sc.C_CHECKSUM, sc.C_TAG_CHECKSUM]))
         .then(
@@ -623,12 +659,18 @@ def _reject_frame(
             )
         )
         .when(pl.col("code").is_in(_FIELD_CODES))
-        .then(pl.format(": '{}'", pl.col("about_text").str.slice(pl.col("offset"), pl.col("length"))))
+        .then(
+            pl.format(": '{}'", pl.col("about_text").str.slice(pl.col("offset"), pl.col("length")))
+        )
         .when(pl.col("code") == sc.C_INCOMPLETE)
         .then(
             pl.format(
                 " (fragment {} of {}, sequence id {}, channel {}); no matching fragments{}",
-                pl.col("number"), pl.col("count"), seq, channel, incomplete_where,
+                pl.col("number"),
+                pl.col("count"),
+                seq,
+                channel,
+                incomplete_where,
             )
         )
         .otherwise(pl.lit(""))

@@ -52,8 +52,11 @@ class Wrappers:
 
 
 def _relative_slices(
-    texts: pl.Series, rows: npt.NDArray[np.int64], base: npt.NDArray[np.int64],
-    first: npt.NDArray[np.int64], stop: npt.NDArray[np.int64],
+    texts: pl.Series,
+    rows: npt.NDArray[np.int64],
+    base: npt.NDArray[np.int64],
+    first: npt.NDArray[np.int64],
+    stop: npt.NDArray[np.int64],
 ) -> pl.Series:
     """``texts[rows]`` cut to the absolute byte span ``[first, stop)`` (ASCII lines only)."""
     frame = pl.DataFrame(
@@ -169,8 +172,12 @@ _DAYS_IN_MONTH: Final = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
 
 
 def civil_to_us(
-    year: npt.NDArray[np.int64], month: npt.NDArray[np.int64], day: npt.NDArray[np.int64],
-    hour: npt.NDArray[np.int64], minute: npt.NDArray[np.int64], second: npt.NDArray[np.int64],
+    year: npt.NDArray[np.int64],
+    month: npt.NDArray[np.int64],
+    day: npt.NDArray[np.int64],
+    hour: npt.NDArray[np.int64],
+    minute: npt.NDArray[np.int64],
+    second: npt.NDArray[np.int64],
     millisecond: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     """UTC calendar fields -> microseconds since 1970, and whether each is a real time."""
@@ -179,9 +186,19 @@ def civil_to_us(
     m = np.where(month_ok, month, 1)
     days_in_month = _DAYS_IN_MONTH[m] - ((m == 2) & ~is_leap)
     valid = (
-        (year >= 1970) & (year < 2100) & month_ok & (day >= 1) & (day <= days_in_month)
-        & (hour >= 0) & (hour <= 23) & (minute >= 0) & (minute <= 59)
-        & (second >= 0) & (second <= 60) & (millisecond >= 0) & (millisecond <= 999)
+        (year >= 1970)
+        & (year < 2100)
+        & month_ok
+        & (day >= 1)
+        & (day <= days_in_month)
+        & (hour >= 0)
+        & (hour <= 23)
+        & (minute >= 0)
+        & (minute <= 59)
+        & (second >= 0)
+        & (second <= 60)
+        & (millisecond >= 0)
+        & (millisecond <= 999)
     )
     y = year - 1970
     leap_days = (year - 1969) // 4 - (year - 1901) // 100 + (year - 1601) // 400
@@ -197,13 +214,17 @@ def _parse_ghp(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
     body = _relative_slices(texts, rows, scan.base, scan.sentence[rows], scan.star[rows])
     parts = pl.DataFrame({"body": body}).select(pl.col("body").str.split(","))["body"]
     fields = pl.DataFrame({"parts": parts}).select(
-        n=pl.col("parts").list.len(),
-        kind=pl.col("parts").list.get(1, null_on_oob=True),
-        *[
-            pl.col("parts").list.get(i, null_on_oob=True).cast(pl.Int64, strict=False).alias(f"f{i}")
-            for i in range(2, 9)
-        ],
-        station=pl.col("parts").list.get(11, null_on_oob=True),
+        [
+            pl.col("parts").list.get(1, null_on_oob=True).alias("kind"),
+            *[
+                pl.col("parts")
+                .list.get(i, null_on_oob=True)
+                .cast(pl.Int64, strict=False)
+                .alias(f"f{i}")
+                for i in range(2, 9)
+            ],
+            pl.col("parts").list.get(11, null_on_oob=True).alias("station"),
+        ]
     )
     not_time = (fields["kind"] != "1").fill_null(True).to_numpy()
     flag = np.zeros(len(scan.code), dtype=bool)
