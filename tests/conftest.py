@@ -9,7 +9,15 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_REAL = REPO.parent / "shared" / "data" / "real"
+# ../shared beside the repository; a git worktree (e.g. /work/wt/<branch>) finds it further up.
+SHARED_REAL = next(
+    (
+        p / "shared" / "data" / "real"
+        for p in REPO.parents
+        if (p / "shared" / "data" / "real").is_dir()
+    ),
+    REPO.parent / "shared" / "data" / "real",
+)
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 settings.register_profile("dev", max_examples=60, deadline=None)

@@ -1,0 +1,246 @@
+"""Receive time and source from NMEA 4.0 tag blocks, USCG trailers and ``$PGHP`` (ingest layer).
+
+Imports nothing from darkfleet but the private scanner. Each parser works on the subset
+of lines that carry the wrapper, with Polars string kernels; results are NumPy arrays
+indexed like the scanned lines (times as integer microseconds since 1970, ``NO_TIME``
+when absent).
+
+Formats handled (all seen in ``shared/data/real``):
+
+- tag blocks ``\\g:1-2-1604,s:rORBCOMM008,c:1418169601,T:...*37\\``: ``c:`` is UNIX time in
+  seconds, or milliseconds when above 1e11; ``s:`` (or DMA's ``si:``) is the source
+  station; ``g:num-total-id`` joins the sentences of one message. Other keys are ignored.
+- USCG trailers after the checksum: ``*hh,rSTATION,EPOCH`` and the extended
+  ``*hh,d-109,S2105,t050056.00,T56.137,r003669946,1325394060,1325394001``: the station is
+  the first field starting with ``r``, ``b`` or ``B`` (libais's station types), the time
+  the first all-digit field of 9-10 digits (UNIX seconds). MSSIS's ``*hh,1412524603``
+  (epoch only) reads the same way.
+- ``$PGHP,1,yyyy,m,d,H,M,S,ms,country,region,station,online,cs*hh`` (Gatehouse/DMA):
+  receive time of the next AIS sentence; field 11 is the base station.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from darkfleet.ingest.nmea import _scan as sc
+
+NO_TIME: Final = np.iinfo(np.int64).min
+#: Latest plausible receive time: 2100-01-01T00:00Z in seconds. Anything later (or
+#: before 1970) is a corrupt field, rejected as "out of range".
+MAX_EPOCH_S: Final = 4_102_444_800
+#: ``c:`` values above this are milliseconds (1e11 s is the year 5138).
+MS_THRESHOLD: Final = 1e11
+
+
+@dataclass(slots=True)
+class Wrappers:
+    """Per-line values found in tag blocks, trailers and ``$PGHP`` lines."""
+
+    tag_ts_us: npt.NDArray[np.int64]
+    tag_source: pl.Series  # String, one per line (null when absent)
+    group_id: npt.NDArray[np.int64]  # -1 when no g: field
+    uscg_ts_us: npt.NDArray[np.int64]
+    uscg_source: pl.Series
+    ghp_ts_us: npt.NDArray[np.int64]
+    ghp_source: pl.Series
+
+
+def _relative_slices(
+    texts: pl.Series,
+    rows: npt.NDArray[np.int64],
+    base: npt.NDArray[np.int64],
+    first: npt.NDArray[np.int64],
+    stop: npt.NDArray[np.int64],
+) -> pl.Series:
+    """``texts[rows]`` cut to the absolute byte span ``[first, stop)`` (ASCII lines only)."""
+    frame = pl.DataFrame(
+        {
+            "text": texts.gather(rows),
+            "offset": first - base[rows],
+            "length": np.maximum(stop - first, 0),
+        }
+    )
+    return frame.select(pl.col("text").str.slice(pl.col("offset"), pl.col("length"))).to_series()
+
+
+def parse_wrappers(scan: sc.Scan, texts: pl.Series) -> Wrappers:
+    """Read tag blocks, USCG trailers and ``$PGHP`` times; reject bad ones in ``scan.code``."""
+    n = len(scan.kind)
+
+    def nulls(name: str) -> pl.Series:
+        return pl.Series(name, [], dtype=pl.String).extend_constant(None, n)
+
+    wrappers = Wrappers(
+        tag_ts_us=np.full(n, NO_TIME, dtype=np.int64),
+        tag_source=nulls("tag_source"),
+        group_id=np.full(n, -1, dtype=np.int64),
+        uscg_ts_us=np.full(n, NO_TIME, dtype=np.int64),
+        uscg_source=nulls("uscg_source"),
+        ghp_ts_us=np.full(n, NO_TIME, dtype=np.int64),
+        ghp_source=nulls("ghp_source"),
+    )
+    _parse_tag_blocks(scan, texts, wrappers)
+    _parse_uscg(scan, texts, wrappers)
+    _parse_ghp(scan, texts, wrappers)
+    return wrappers
+
+
+def _scatter(series: pl.Series, rows: npt.NDArray[np.int64], values: pl.Series) -> pl.Series:
+    if len(rows) == 0:
+        return series
+    return series.scatter(rows, values)
+
+
+def _parse_tag_blocks(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
+    usable = scan.code[scan.block_line] == sc.C_OK
+    rows = scan.block_line[usable]
+    if len(rows) == 0:
+        return
+    content = _relative_slices(
+        texts, rows, scan.base, scan.block_start[usable], scan.block_stop[usable]
+    )
+    fields = (
+        pl.DataFrame({"row": rows, "content": content})
+        .with_columns(
+            c=pl.col("content").str.extract(r"(?:^|,)c:([^,]*)", 1),
+            s=pl.col("content").str.extract(r"(?:^|,)si?:([^,]*)", 1),
+            g=pl.col("content").str.extract(r"(?:^|,)g:\d+-\d+-(\d+)(?:,|$)", 1),
+        )
+        .group_by("row", maintain_order=True)
+        .agg(
+            pl.col("c").drop_nulls().first(),
+            pl.col("s").drop_nulls().first(),
+            pl.col("g").drop_nulls().first(),
+        )
+        .with_columns(seconds=pl.col("c").cast(pl.Float64, strict=False))
+        .with_columns(
+            seconds=pl.when(pl.col("seconds") > MS_THRESHOLD)
+            .then(pl.col("seconds") / 1000)
+            .otherwise(pl.col("seconds"))
+        )
+    )
+    row = fields["row"].to_numpy()
+    bad_number = (fields["c"].is_not_null() & fields["seconds"].is_null()).to_numpy()
+    seconds = fields["seconds"].fill_null(0.0).to_numpy()
+    has_time = fields["seconds"].is_not_null().to_numpy()
+    out_of_range = has_time & ((seconds < 0) | (seconds >= MAX_EPOCH_S) | ~np.isfinite(seconds))
+    flag = np.zeros(len(scan.code), dtype=bool)
+    flag[row[bad_number]] = True
+    sc._reject(scan.code, flag, sc.C_TAG_TIME)
+    flag[:] = False
+    flag[row[out_of_range]] = True
+    sc._reject(scan.code, flag, sc.C_TIME_RANGE)
+    good = has_time & ~out_of_range
+    out.tag_ts_us[row[good]] = np.round(seconds[good] * 1_000_000).astype(np.int64)
+    out.tag_source = _scatter(out.tag_source, row, fields["s"])
+    group = fields["g"].cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
+    out.group_id[row] = group
+
+
+def _parse_uscg(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
+    rows = np.flatnonzero(
+        (scan.kind == sc.K_AIS) & (scan.code == sc.C_OK) & (scan.trailer_start < scan.end)
+    )
+    if len(rows) == 0:
+        return
+    trailer = _relative_slices(texts, rows, scan.base, scan.trailer_start[rows], scan.end[rows])
+    fields = pl.DataFrame({"trailer": trailer}).select(
+        station=pl.col("trailer").str.extract(r"(?:^|,)([rbB][A-Za-z0-9_]*)(?:,|$)", 1),
+        epoch=pl.col("trailer")
+        .str.extract(r"(?:^|,)(\d{9,10}(?:\.\d*)?)(?:,|$)", 1)
+        .cast(pl.Float64, strict=False),
+    )
+    seconds = fields["epoch"].fill_null(-1.0).to_numpy()
+    has_time = fields["epoch"].is_not_null().to_numpy()
+    out_of_range = has_time & (seconds >= MAX_EPOCH_S)
+    flag = np.zeros(len(scan.code), dtype=bool)
+    flag[rows[out_of_range]] = True
+    sc._reject(scan.code, flag, sc.C_TIME_RANGE)
+    good = has_time & ~out_of_range
+    out.uscg_ts_us[rows[good]] = np.round(seconds[good] * 1_000_000).astype(np.int64)
+    out.uscg_source = _scatter(out.uscg_source, rows, fields["station"])
+
+
+_DAYS_BEFORE_MONTH: Final = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
+_DAYS_IN_MONTH: Final = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def civil_to_us(
+    year: npt.NDArray[np.int64],
+    month: npt.NDArray[np.int64],
+    day: npt.NDArray[np.int64],
+    hour: npt.NDArray[np.int64],
+    minute: npt.NDArray[np.int64],
+    second: npt.NDArray[np.int64],
+    millisecond: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """UTC calendar fields -> microseconds since 1970, and whether each is a real time."""
+    is_leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_ok = (month >= 1) & (month <= 12)
+    m = np.where(month_ok, month, 1)
+    days_in_month = _DAYS_IN_MONTH[m] - ((m == 2) & ~is_leap)
+    valid = (
+        (year >= 1970)
+        & (year < 2100)
+        & month_ok
+        & (day >= 1)
+        & (day <= days_in_month)
+        & (hour >= 0)
+        & (hour <= 23)
+        & (minute >= 0)
+        & (minute <= 59)
+        & (second >= 0)
+        & (second <= 60)
+        & (millisecond >= 0)
+        & (millisecond <= 999)
+    )
+    y = year - 1970
+    leap_days = (year - 1969) // 4 - (year - 1901) // 100 + (year - 1601) // 400
+    days = y * 365 + leap_days + _DAYS_BEFORE_MONTH[m] + ((m > 2) & is_leap) + day - 1
+    seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
+    return seconds * 1_000_000 + millisecond * 1_000, valid
+
+
+def _parse_ghp(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
+    rows = np.flatnonzero((scan.kind == sc.K_GHP) & (scan.code == sc.C_OK))
+    if len(rows) == 0:
+        return
+    body = _relative_slices(texts, rows, scan.base, scan.sentence[rows], scan.star[rows])
+    parts = pl.DataFrame({"body": body}).select(pl.col("body").str.split(","))["body"]
+    fields = pl.DataFrame({"parts": parts}).select(
+        [
+            pl.col("parts").list.get(1, null_on_oob=True).alias("kind"),
+            *[
+                pl.col("parts")
+                .list.get(i, null_on_oob=True)
+                .cast(pl.Int64, strict=False)
+                .alias(f"f{i}")
+                for i in range(2, 9)
+            ],
+            pl.col("parts").list.get(11, null_on_oob=True).alias("station"),
+        ]
+    )
+    not_time = (fields["kind"] != "1").fill_null(True).to_numpy()
+    flag = np.zeros(len(scan.code), dtype=bool)
+    flag[rows[not_time]] = True
+    sc._reject(scan.code, flag, sc.C_GHP_TYPE)
+    ints = [fields[f"f{i}"] for i in range(2, 9)]
+    complete = np.logical_and.reduce([s.is_not_null().to_numpy() for s in ints])
+    flag[:] = False
+    flag[rows[~complete]] = True
+    sc._reject(scan.code, flag, sc.C_GHP_FIELDS)
+    values = [s.fill_null(0).to_numpy().astype(np.int64) for s in ints]
+    ts_us, valid = civil_to_us(*values)
+    flag[:] = False
+    flag[rows[complete & ~valid]] = True
+    sc._reject(scan.code, flag, sc.C_GHP_TIME)
+    good = complete & valid & ~not_time
+    out.ghp_ts_us[rows[good]] = ts_us[good]
+    station = fields["station"].replace("", None)
+    out.ghp_source = _scatter(out.ghp_source, rows, station)
