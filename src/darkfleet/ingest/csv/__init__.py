@@ -204,7 +204,9 @@ def read_csv_batches(
             "format 'mapped' needs a column mapping: --columns mmsi=...,ts=...,lat=...,lon=..."
         )
     with open_csv_bytes(source) as stream:
-        yield from _read_stream(stream, file=file, file_id=file_id, fmt=fmt, mapping=mapping, batch_rows=batch_rows)
+        yield from _read_stream(
+            stream, file=file, file_id=file_id, fmt=fmt, mapping=mapping, batch_rows=batch_rows
+        )
 
 
 def _read_stream(

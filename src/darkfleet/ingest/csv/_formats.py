@@ -426,22 +426,45 @@ def _split_scale(key: str, value: str) -> tuple[str, float | None]:
     return match["col"], number if match["op"] == "*" else 1.0 / number
 
 
+#: Column names users commonly write for a canonical field (for did-you-mean hints).
+_COMMON_NAMES: Final[dict[str, str]] = {
+    "id": "mmsi",
+    "time": "ts",
+    "timestamp": "ts",
+    "datetime": "ts",
+    "latitude": "lat",
+    "longitude": "lon",
+    "long": "lon",
+    "lng": "lon",
+    "speed": "sog_knots",
+    "sog": "sog_knots",
+    "course": "cog_deg",
+    "cog": "cog_deg",
+    "heading": "heading_deg",
+    "status": "nav_status",
+    "type": "ship_type",
+    "vessel_type": "ship_type",
+    "vessel_name": "name",
+    "call_sign": "callsign",
+    "draught": "draught_m",
+    "draft": "draught_m",
+    "length": "length_m",
+    "width": "beam_m",
+    "beam": "beam_m",
+}
+
+
 def _unknown_field_message(name: str) -> str:
-    choices = [*MAPPABLE_FIELDS, "ts_format", "sep", "id_kind"]
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
-    if not close:
-        # speed -> sog_knots and friends: match against the descriptions too.
-        close = [key for key, text in MAPPABLE_FIELDS.items() if name.lower() in text.lower()][:1]
+    settings = ["ts_format", "sep", "id_kind"]
+    close = [_COMMON_NAMES[name.lower()]] if name.lower() in _COMMON_NAMES else []
+    close = close or difflib.get_close_matches(name, [*MAPPABLE_FIELDS, *settings], n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return (
-        f"unknown column-mapping field '{name}'; {hint}known fields: "
-        + ", ".join(choices)
+    return f"unknown column-mapping field '{name}'; {hint}known fields: " + ", ".join(
+        [*MAPPABLE_FIELDS, *settings]
     )
 
 
-def resolve_columns(
-    spec: FormatSpec, header: Sequence[str], *, file: str
-) -> dict[str, str]:
+def resolve_columns(spec: FormatSpec, header: Sequence[str], *, file: str) -> dict[str, str]:
     """Map each canonical field of ``spec`` to the header column that holds it.
 
     Raises
@@ -452,7 +475,7 @@ def resolve_columns(
     """
     found: dict[str, str] = {}
     if spec.exact_names:
-        lower = {}
+        lower: dict[str, list[str]] = {}
         for name in header:
             lower.setdefault(name.lower(), []).append(name)
         for canonical, (wanted,) in spec.columns.items():
