@@ -34,9 +34,8 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_decode import NOT_AVAILABLE, machine, peak_rss_mb, run_subprocess  # noqa: E402
+from bench_decode import DEFAULT_PEER_PYTHON, NOT_AVAILABLE, machine, peak_rss_mb, run_subprocess  # noqa: E402
 
-DEFAULT_PEER_PYTHON = Path("/work/venv-peers/bin/python")
 STEP_S = 180
 GAP_MIN = timedelta(hours=6)
 STOP_MAX_DIAMETER_M = 1852.0

@@ -500,11 +500,9 @@ class Corpus:
         ``lat``, ``lon`` (NaN when absent or "not available"), ``sog_knots`` and
         ``first_line`` to per-message arrays, for checking decoders against the generator.
         """
-        plan = self.plan
         for chunk_no, m0 in enumerate(range(0, self.n_messages, CHUNK_MESSAGES)):
             m1 = min(m0 + CHUNK_MESSAGES, self.n_messages)
             yield self._chunk(chunk_no, m0, m1, with_truth)
-        del plan
 
     def _chunk(
         self, chunk_no: int, m0: int, m1: int, with_truth: bool
