@@ -84,7 +84,14 @@ MANUAL_ALIASES = {
     "PRK-HAEJU-HANG": ["Haeju"],
     "PRK-CHAHO": ["Chaho", "Ch'aho"],
     "RUS-DUNAY": ["Dunay", "Dunai", "Дунай", "Fokino-Dunay"],
-    "RUS-VOSTOCHNYY": ["Vostochny", "Vostochnyy", "Vostochnyi", "Wostotschny", "Vostochny Port", "Восточный"],
+    "RUS-VOSTOCHNYY": [
+        "Vostochny",
+        "Vostochnyy",
+        "Vostochnyi",
+        "Wostotschny",
+        "Vostochny Port",
+        "Восточный",
+    ],
     "RUS-VLADIVOSTOK": ["Vladivostok", "Wladiwostok", "Владивосток"],
     "RUS-NAKHODKA": ["Nakhodka", "Nachodka", "Находка"],
     "RUS-POSYET": ["Posyet", "Pos'yet", "Posiet", "Possiet"],
@@ -301,7 +308,10 @@ def alpha3_of(alpha2: str) -> str | None:
 def km_to_points(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """Haversine distances in km from one point to arrays of points."""
     p1, p2 = math.radians(lat), np.radians(lats)
-    h = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2
+    h = (
+        np.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2
+    )
     return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
 
 
@@ -471,7 +481,11 @@ def build_mid(real: Path, iso: pl.DataFrame) -> pl.DataFrame:
         merged.join(fixes, on="mid", how="left")
         .with_columns(pl.coalesce("fix", pl.col("iso2").replace("", None)).alias("iso2"))
         .drop("fix")
-        .join(iso.rename({"alpha2": "iso2", "alpha3": "iso3", "name": "country_name"}), on="iso2", how="left")
+        .join(
+            iso.rename({"alpha2": "iso2", "alpha3": "iso3", "name": "country_name"}),
+            on="iso2",
+            how="left",
+        )
     )
     unknown = merged.filter(pl.col("iso3").is_null())
     if unknown.height:
@@ -490,8 +504,12 @@ def main() -> None:
     iso.write_csv(args.out / "iso3166.csv")
     build_mid(args.real, iso).write_csv(args.out / "mid.csv")
     points, index = build_ports(args.real)
-    points.write_parquet(args.out / "ports.parquet", compression="zstd", compression_level=19, statistics=False)
-    index.write_parquet(args.out / "ports_index.parquet", compression="zstd", compression_level=19, statistics=False)
+    points.write_parquet(
+        args.out / "ports.parquet", compression="zstd", compression_level=19, statistics=False
+    )
+    index.write_parquet(
+        args.out / "ports_index.parquet", compression="zstd", compression_level=19, statistics=False
+    )
     summary = {
         "ports": index.height,
         "points": points.height,

@@ -58,7 +58,9 @@ def _inside(lon: FloatArray, lat: FloatArray, ring: Ring) -> npt.NDArray[np.bool
     return inside
 
 
-def polygon_cover_points(ring: Ring, *, step_m: float = POLYGON_STEP_M) -> list[tuple[float, float]]:
+def polygon_cover_points(
+    ring: Ring, *, step_m: float = POLYGON_STEP_M
+) -> list[tuple[float, float]]:
     """Return (lat, lon) points covering a polygon's exterior ring: vertices, edges, interior.
 
     ``ring`` holds GeoJSON (lon, lat) positions, first equal to last.
@@ -136,13 +138,13 @@ def _ring(path: Path, index: int, name: object, value: Any) -> Ring:
             f"{len(ring)}; close the ring",
         )
     if max(p[0] for p in ring) - min(p[0] for p in ring) > 180.0:
-        raise _fail(
-            path, index, name, "the polygon crosses the antimeridian; split it into two"
-        )
+        raise _fail(path, index, name, "the polygon crosses the antimeridian; split it into two")
     return ring
 
 
-def _feature_points(path: Path, index: int, name: object, geometry: Any) -> list[tuple[float, float]]:
+def _feature_points(
+    path: Path, index: int, name: object, geometry: Any
+) -> list[tuple[float, float]]:
     if not isinstance(geometry, dict) or "type" not in geometry:
         raise _fail(path, index, name, "missing geometry; give a Point or Polygon geometry")
     kind = geometry["type"]
@@ -243,7 +245,9 @@ def load_ports_geojson(path: str | Path) -> pl.DataFrame:
         properties = feature.get("properties") or {}
         name = properties.get("name")
         if not isinstance(name, str) or not normalise_name(name):
-            raise _fail(path, index, name, "property 'name' is missing or empty; add the port's name")
+            raise _fail(
+                path, index, name, "property 'name' is missing or empty; add the port's name"
+            )
         country = properties.get("country")
         if not isinstance(country, str):
             raise _fail(
