@@ -224,6 +224,8 @@ def load_gfw(real: Path) -> dict[tuple[str, str], GfwLabel]:
         if not iso3 or label in GFW_DROP_LABELS:
             continue
         point = rounded(float(row["latitude"]), float(row["longitude"]))
+        if not (-90.0 <= point[0] <= 90.0 and -180.0 <= point[1] <= 180.0):
+            continue  # one broken row: POINTE NOIRE (COG) at 11.84 N, longitude 1001
         if (iso3, *point) in seen:
             continue
         seen.add((iso3, *point))
@@ -339,8 +341,8 @@ def merge_searoute(ports: list[Port], real: Path) -> None:
         name = feature["properties"]["name"]
         lon, lat = feature["geometry"]["coordinates"][:2]
         iso3 = alpha3_of(locode[:2]) if len(locode) == 5 else None
-        if iso3 is None:
-            continue
+        if iso3 is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            continue  # no country, or a position out of range
         members = by_country.get(iso3, [])
         target = None
         if iso3 in arrays and len(arrays[iso3][0]):
@@ -427,6 +429,9 @@ def build_ports(real: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
     points = pl.DataFrame(point_rows, schema=list(schema.PORTS), orient="row")
     points = schema.conform(points, schema.PORTS)
+    bad = points.filter(~pl.col("lat").is_between(-90, 90) | ~pl.col("lon").is_between(-180, 180))
+    if bad.height:
+        raise SystemExit(f"points out of range: {bad.to_dicts()}")
     index = pl.DataFrame(
         index_rows,
         schema={

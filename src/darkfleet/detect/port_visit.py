@@ -181,7 +181,10 @@ def detect_port_visits(
         return _empty()
 
     which, distance_m = context.port_index.nearest(
-        frame["lat"].to_numpy(), frame["lon"].to_numpy(), max_distance_m=params.exit_radius_m
+        # 1 m of slack: the tree's bound may be strict; the radii are applied below.
+        frame["lat"].to_numpy(),
+        frame["lon"].to_numpy(),
+        max_distance_m=params.exit_radius_m + 1.0,
     )
     # Compare at 1 mm: points placed exactly on a radius behave as the definition says.
     distance_m = np.round(distance_m, 3)
