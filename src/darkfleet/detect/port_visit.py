@@ -218,6 +218,11 @@ def detect_port_visits(
     )
     if frame.is_empty():
         return _empty()
+    frame = frame.with_columns(
+        gap_us=pl.when(pl.col("run_id") == pl.col("run_id").shift(1)).then(
+            (pl.col("ts") - pl.col("ts").shift(1)).dt.total_microseconds()
+        )
+    )
 
     visits = frame.group_by("run_id").agg(
         pl.col("mmsi").first(),
@@ -227,9 +232,10 @@ def detect_port_visits(
         pl.len().alias("n_positions"),
         (pl.col("sog_knots") <= params.stop_speed_knots).sum().alias("n_stopped_positions"),
         pl.col("distance_m").min().alias("min_distance_m"),
-        pl.col("lat").sort_by("distance_m", "ts").first().alias("lat"),
-        pl.col("lon").sort_by("distance_m", "ts").first().alias("lon"),
-        pl.col("ts").diff().dt.total_microseconds().max().fill_null(0).alias("max_gap_us"),
+        # arg_min takes the first minimum: the earliest of equally close positions
+        pl.col("lat").get(pl.col("distance_m").arg_min()).alias("lat"),
+        pl.col("lon").get(pl.col("distance_m").arg_min()).alias("lon"),
+        pl.col("gap_us").max().fill_null(0).alias("max_gap_us"),
         pl.col("is_vessel_last").last().alias("open"),
         pl.col("next_ts").last().alias("next_position_ts"),
     )
