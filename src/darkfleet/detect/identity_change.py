@@ -13,7 +13,8 @@ To ignore flapping noise a run counts only when it is **persistent**: seen in at
 ``min_reports`` reports. Runs that are not persistent are dropped, neighbouring
 persistent runs of the same value merge, and each remaining change of value is an event:
 ``start_ts`` is the last report of the old value, ``end_ts`` the first report of the new
-one (the change happened in between).
+one (the change happened in between; both are equal when two values are reported at
+the same instant).
 
 Defaults and their sources
 --------------------------
@@ -219,7 +220,10 @@ def detect_identity_changes(
         pl.col("first_ts").alias("end_ts"),
         "lat",
         "lon",
-        pl.col("field").alias("event_key"),
+        # Several values reported at one instant can give changes with equal start_ts.
+        pl.concat_str([pl.col("field"), pl.col("old"), pl.col("value")], separator="|").alias(
+            "event_key"
+        ),
         json_object(
             field=pl.col("field"),
             old=pl.col("old"),

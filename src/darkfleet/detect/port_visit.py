@@ -249,7 +249,11 @@ def detect_port_visits(
     names = context.ports.group_by("port_id").agg(
         pl.col("name").sort().first().alias("port"), pl.col("country").sort().first()
     )
-    visits = visits.join(names, on="port_id", how="left")
+    # port_id in the id: with min_dwell 0, two one-instant visits (one position in each of
+    # two ports at the same time) start together.
+    visits = visits.join(names, on="port_id", how="left").with_columns(
+        pl.col("port_id").alias("event_key")
+    )
     dwell_h = (pl.col("end_ts") - pl.col("start_ts")).dt.total_microseconds() / _US_PER_H
     visits = visits.with_columns(
         details=json_object(
