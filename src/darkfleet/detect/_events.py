@@ -44,24 +44,27 @@ def params_fingerprint(params: object) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def event_id_expr(event_type: str, fingerprint: str) -> pl.Expr:
+def event_id_expr(event_type: str, fingerprint: str, *, with_key: bool = False) -> pl.Expr:
     """Stable event id: hash of type, ``mmsi``, ``start_ts`` (integer µs) and parameters.
 
     Uses columns ``mmsi`` and ``start_ts`` (and ``other_mmsi`` when present in the frame,
     via ``pl.col`` at evaluation). Never hashes formatted floats. The hash is SHA-256
     (through Python's hashlib, applied to a compact key string), so ids are stable across
-    Polars versions and machines.
+    Polars versions and machines. ``with_key`` also hashes the String column
+    ``event_key``, which tells apart events of one vessel that start at the same instant
+    (e.g. an invalid IMO and an unassigned MID); ids without it are unchanged.
     """
-    key = pl.concat_str(
-        [
-            pl.lit(f"{event_type}|{fingerprint}|"),
-            pl.col("mmsi").cast(pl.String),
-            pl.lit("|"),
-            pl.col("start_ts").dt.epoch("us").cast(pl.String),
-            pl.lit("|"),
-            pl.col("other_mmsi").cast(pl.String).fill_null(""),
-        ]
-    )
+    parts = [
+        pl.lit(f"{event_type}|{fingerprint}|"),
+        pl.col("mmsi").cast(pl.String),
+        pl.lit("|"),
+        pl.col("start_ts").dt.epoch("us").cast(pl.String),
+        pl.lit("|"),
+        pl.col("other_mmsi").cast(pl.String).fill_null(""),
+    ]
+    if with_key:
+        parts += [pl.lit("|"), pl.col("event_key").cast(pl.String).fill_null("")]
+    key = pl.concat_str(parts)
     return key.map_batches(
         lambda keys: pl.Series(
             [hashlib.sha256(k.encode()).hexdigest()[:20] for k in keys.to_list()], dtype=pl.String
@@ -74,10 +77,14 @@ def finish_events(frame: pl.DataFrame, event_type: str, fingerprint: str) -> pl.
     """Give a detector's raw events ids and the canonical ``schema.EVENTS`` columns, sorted.
 
     ``frame`` needs ``mmsi``, ``start_ts``, ``end_ts``, ``lat``, ``lon`` and may carry the
-    optional event columns; ``details`` must already be JSON text when present.
+    optional event columns; ``details`` must already be JSON text when present. A String
+    column ``event_key``, when present, joins the id hash (see ``event_id_expr``) and is
+    then dropped.
     """
     if "other_mmsi" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Int64).alias("other_mmsi"))
     frame = frame.with_columns(pl.lit(event_type).alias("type"))
-    frame = frame.with_columns(event_id_expr(event_type, fingerprint))
+    frame = frame.with_columns(
+        event_id_expr(event_type, fingerprint, with_key="event_key" in frame.columns)
+    )
     return schema.conform(frame, schema.EVENTS).sort(["mmsi", "start_ts", "event_id"])
