@@ -22,8 +22,8 @@ test: setup check
 check: lint typecheck importlint pytest
 
 lint:
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck:
 	$(BIN)/mypy

@@ -184,10 +184,9 @@ def _count_rows(result: Any) -> int:
 
 def _worker_darkfleet(path: Path) -> dict[str, Any]:
     try:
+        import darkfleet
         from darkfleet.ingest.nmea.framing import frame_nmea
         from darkfleet.ingest.nmea.payload import decode_messages
-
-        import darkfleet
     except ImportError as err:
         return {"error": f"{NOT_AVAILABLE} ({err})"}
     data = path.read_bytes()

@@ -157,11 +157,11 @@ def _count(events: Any) -> int:
 def _worker_darkfleet(path: Path) -> dict[str, Any]:
     try:
         import polars as pl
-        from darkfleet.detect.gap import GapParams, detect_gaps
-        from darkfleet.detect.loitering import LoiteringParams, detect_loitering
 
         import darkfleet
         from darkfleet import schema
+        from darkfleet.detect.gap import GapParams, detect_gaps
+        from darkfleet.detect.loitering import LoiteringParams, detect_loitering
     except ImportError as err:
         return {"error": f"{NOT_AVAILABLE} ({err})"}
     cols = np.load(path)
