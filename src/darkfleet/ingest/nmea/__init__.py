@@ -1,0 +1,1 @@
+"""NMEA 0183 AIS ingest: framing (lines -> messages) and payload decoding (messages -> frames)."""

@@ -1,0 +1,134 @@
+"""NumPy arrays to Polars columns without per-row Python (ingest layer).
+
+Imports nothing of darkfleet. Nulls come from a validity mask packed into an Arrow
+bitmap; text comes from fixed-width ASCII matrices, trimmed of AIS padding by building
+an Arrow string-view array whose views point at the kept bytes (no string is copied or
+scanned in Python, and no Polars string kernel runs: that was 65 ns a string).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+
+__all__ = ["numeric_column", "text_column"]
+
+_SPACE: Final = np.uint8(32)
+_AT: Final = np.uint8(64)
+#: Longest string an Arrow string view stores inline (in the view itself).
+_INLINE: Final[int] = 12
+#: Rows trimmed per step (keeps temporaries in the L2 cache: 3x faster than 80k rows).
+_CHUNK_ROWS: Final[int] = 16_384
+#: Bytes of one Arrow data buffer at most: view offsets are int32.
+_MAX_BUFFER_BYTES: Final[int] = 1 << 30
+
+
+def numeric_column(
+    name: str, values: npt.NDArray[np.generic], ok: npt.NDArray[np.bool_] | None = None
+) -> pl.Series:
+    """Return ``values`` as a Polars column, null where ``ok`` is False.
+
+    Examples
+    --------
+    >>> numeric_column("x", np.array([1, 2, 3]), np.array([True, False, True])).to_list()
+    [1, None, 3]
+    """
+    if ok is None or ok.all():
+        return pl.Series(name, values)
+    bitmap = np.packbits(ok, bitorder="little")
+    arrow = pa.Array.from_buffers(
+        pa.from_numpy_dtype(values.dtype),
+        values.size,
+        [pa.py_buffer(bitmap), pa.py_buffer(np.ascontiguousarray(values))],
+        null_count=int(ok.size - np.count_nonzero(ok)),
+    )
+    return pl.Series(name, arrow)
+
+
+def _text_end(text: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """One past the last character of each row that is neither ``@`` nor space.
+
+    Text characters are 0x20-0x5F, so ``@`` (0x40) and space (0x20) are the only ones
+    whose low five bits are all zero. The "kept" flags of a row are packed into one
+    integer (bit k = character k); its bit length, read from the float64 exponent,
+    is the end. Row-wise ``argmax`` on short rows is 4x slower.
+    """
+    n_rows, width = text.shape
+    is_kept = (text & np.uint8(0x1F)) != 0
+    packed = np.zeros((n_rows, 8), np.uint8)
+    packed[:, : -(-width // 8)] = np.packbits(is_kept, axis=1, bitorder="little")
+    as_float = packed.view("<u8")[:, 0].astype(np.float64)  # exact: width <= 53
+    return np.frexp(as_float)[1].astype(np.int64)
+
+
+def _text_lead(text: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """Leading spaces of each row (rare: checked per column, only while needed)."""
+    lead = np.zeros(text.shape[0], np.int64)
+    is_open = text[:, 0] == _SPACE
+    for k in range(1, text.shape[1]):
+        if not is_open.any():
+            break
+        lead[is_open] = k
+        is_open &= text[:, k] == _SPACE
+    return lead
+
+
+def text_column(name: str, text: npt.NDArray[np.uint8]) -> pl.Series:
+    """Return fixed-width ASCII rows as a String column without AIS padding.
+
+    Trailing ``@`` and spaces and leading spaces are removed (ITU-R M.1371-5 pads
+    text with ``@``; some transponders pad with spaces); an empty result is null.
+
+    Examples
+    --------
+    >>> padded = b"EVER GIVEN@@ " + b" DREDGER NO 1" + b"@@ @@@@@@@@@@"
+    >>> text_column("name", np.frombuffer(padded, np.uint8).reshape(3, 13)).to_list()
+    ['EVER GIVEN', 'DREDGER NO 1', None]
+    """
+    n_rows, width = text.shape
+    if n_rows == 0:
+        return pl.Series(name, [], dtype=pl.String)
+    if n_rows * width >= _MAX_BUFFER_BYTES:
+        half = n_rows // 2
+        return pl.concat([text_column(name, text[:half]), text_column(name, text[half:])])
+    # One data buffer holds every row, back to back; each view points at the kept
+    # bytes of its row (or holds up to 12 of them inline).
+    flat = np.empty(n_rows * width + _INLINE, np.uint8)
+    flat[-_INLINE:] = 0
+    records = np.ndarray(
+        shape=(flat.size - _INLINE + 1,), dtype=np.dtype(f"V{_INLINE}"), buffer=flat, strides=(1,)
+    )
+    views = np.zeros((n_rows, 16), np.uint8)
+    is_valid = np.zeros(n_rows, np.bool_)
+    positions = np.arange(_INLINE)
+    for lo in range(0, n_rows, _CHUNK_ROWS):
+        hi = min(lo + _CHUNK_ROWS, n_rows)
+        chunk = text[lo:hi]
+        flat[lo * width : hi * width] = chunk.reshape(-1)
+        lead = _text_lead(chunk)
+        length = np.maximum(_text_end(chunk) - lead, 0).astype(np.int32)
+        start = np.arange(lo, hi) * width + lead
+        head = records[start].view(np.uint8).reshape(hi - lo, _INLINE)
+        head *= positions[None, :] < length[:, None]
+        block = views[lo:hi]
+        block[:, 0:4] = length.view(np.uint8).reshape(-1, 4)
+        block[:, 4:16] = head
+        is_long = np.flatnonzero(length > _INLINE)
+        block[is_long, 8:12] = 0  # buffer index
+        block[is_long, 12:16] = start[is_long].astype(np.int32).view(np.uint8).reshape(-1, 4)
+        is_valid[lo:hi] = length > 0
+    arrow = pa.Array.from_buffers(
+        pa.string_view(),
+        n_rows,
+        [
+            pa.py_buffer(np.packbits(is_valid, bitorder="little")),
+            pa.py_buffer(views),
+            pa.py_buffer(flat[: n_rows * width]),
+        ],
+        null_count=int(n_rows - np.count_nonzero(is_valid)),
+    )
+    return pl.Series(name, arrow)
