@@ -13,9 +13,11 @@ float32 of pyais's value), after mapping pyais's "not available" values to null.
    (wrong) number or character (``QUOC`` + 1 bit -> ``QUOCA``); darkfleet returns
    null for a cut number and drops a cut character. Compared against pyais's own
    decode of the whole characters / null.
-3. Text padding: pyais strips trailing ``@`` then spaces (``"AB@ "`` -> ``"AB@"``);
-   darkfleet strips any run of trailing ``@`` and spaces. pyais's text is compared
-   after the same trimming.
+3. Text padding: ``@`` (6-bit 0) is padding, not a character. darkfleet ends text at
+   its first ``@`` (as gpsd does), so garbage after the padding goes
+   (``KING STAR@@@@@@@@@BH`` -> ``KING STAR``; 19 names, 17 call signs and 10
+   destinations in the real logs look like that); pyais only strips trailing ``@``
+   and then spaces. pyais's text is compared after the same cut.
 4. Headings 360-510 and COG >= 360 are undefined (ITU-R M.1371-5): darkfleet nulls
    them, pyais returns the raw number.
 5. Type 24 part B of an auxiliary craft (MMSI 98xxxxxxx) carries the mothership
@@ -73,7 +75,7 @@ def test_real_files_are_found(shared_real: Path) -> None:
 def _text(bv: Any, start: int, n_chars: int) -> str | None:
     whole = max(0, min(n_chars, (len(bv) - start) // 6))  # rule 2: whole characters only
     text = bv.get_str(start, 6 * whole) if whole else ""
-    text = text.rstrip("@ ").lstrip(" ")  # rule 3
+    text = text.split("@")[0].strip(" ")  # rule 3
     return text or None
 
 

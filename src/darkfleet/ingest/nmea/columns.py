@@ -3,7 +3,8 @@
 Imports nothing of darkfleet. Nulls come from a validity mask packed into an Arrow
 bitmap; text comes from fixed-width ASCII matrices, trimmed of AIS padding by building
 an Arrow string-view array whose views point at the kept bytes (no string is copied or
-scanned in Python, and no Polars string kernel runs: that was 65 ns a string).
+scanned in Python, and no Polars string kernel runs: that was 65 ns a string). Text
+ends at its first ``@`` (AIS padding), as gpsd reads it; see ``text_column``.
 """
 
 from __future__ import annotations
@@ -49,20 +50,27 @@ def numeric_column(
     return pl.Series(name, arrow)
 
 
-def _text_end(text: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
-    """One past the last character of each row that is neither ``@`` nor space.
-
-    Text characters are 0x20-0x5F, so ``@`` (0x40) and space (0x20) are the only ones
-    whose low five bits are all zero. The "kept" flags of a row are packed into one
-    integer (bit k = character k); its bit length, read from the float64 exponent,
-    is the end. Row-wise ``argmax`` on short rows is 4x slower.
-    """
-    n_rows, width = text.shape
-    is_kept = (text & np.uint8(0x1F)) != 0
+def _row_bits(flags: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64]:
+    """Pack each row's flags into one integer: bit k = column k (rows <= 64 wide)."""
+    n_rows, width = flags.shape
     packed = np.zeros((n_rows, 8), np.uint8)
-    packed[:, : -(-width // 8)] = np.packbits(is_kept, axis=1, bitorder="little")
-    as_float = packed.view("<u8")[:, 0].astype(np.float64)  # exact: width <= 53
-    return np.frexp(as_float)[1].astype(np.int64)
+    packed[:, : -(-width // 8)] = np.packbits(flags, axis=1, bitorder="little")
+    return packed.view("<u8")[:, 0]
+
+
+def _text_end(text: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """Where each row's text ends: before its first ``@``, without trailing spaces.
+
+    ``@`` (6-bit 0) is AIS padding and cannot be sent as a character, so the text
+    ends at the first one: what follows is left-over garbage in real data
+    (``KING STAR@@@@@@@@@BH``), as gpsd also reads it. Row-wise ``argmax`` on short
+    rows is 4x slower than packing each row's flags into one integer and reading its
+    bit length from the float64 exponent (exact: rows are at most 53 wide).
+    """
+    is_at = _row_bits(text == _AT)
+    before_first_at = (is_at & (~is_at + np.uint64(1))) - np.uint64(1)  # all ones if none
+    is_kept = _row_bits(text != _SPACE) & before_first_at
+    return np.frexp(is_kept.astype(np.float64))[1].astype(np.int64)
 
 
 def _text_lead(text: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
@@ -80,14 +88,15 @@ def _text_lead(text: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
 def text_column(name: str, text: npt.NDArray[np.uint8]) -> pl.Series:
     """Return fixed-width ASCII rows as a String column without AIS padding.
 
-    Trailing ``@`` and spaces and leading spaces are removed (ITU-R M.1371-5 pads
-    text with ``@``; some transponders pad with spaces); an empty result is null.
+    The text ends at its first ``@`` (ITU-R M.1371-5 pads text with ``@``, the 6-bit
+    value 0, which is no character); trailing and leading spaces are removed (some
+    transponders pad with spaces); an empty result is null.
 
     Examples
     --------
-    >>> padded = b"EVER GIVEN@@ " + b" DREDGER NO 1" + b"@@ @@@@@@@@@@"
-    >>> text_column("name", np.frombuffer(padded, np.uint8).reshape(3, 13)).to_list()
-    ['EVER GIVEN', 'DREDGER NO 1', None]
+    >>> padded = b"EVER GIVEN@@ " + b" DREDGER NO 1" + b"@@ @@@@@@@@@@" + b"KING STAR@@BH"
+    >>> text_column("name", np.frombuffer(padded, np.uint8).reshape(4, 13)).to_list()
+    ['EVER GIVEN', 'DREDGER NO 1', None, 'KING STAR']
     """
     n_rows, width = text.shape
     if n_rows == 0:

@@ -419,15 +419,12 @@ def _aid_to_navigation(work: Work, rows: I64) -> None:
     w = gather_words(work.sixbit, work.starts[rows], words_for(lay.ATON_LAT.end))
     o, rank = work.others, work.other_rank[rows]
     o.mmsi[rank] = _get(w, lay.MMSI)
-    name = gather_text(work.sixbit, work.starts[rows], lay.ATON_NAME.start, lay.ATON_NAME.n_chars)
-    extension = np.full((rows.size, lay.ATON_NAME_EXTENSION.n_chars), _AT, np.uint8)
-    # The extension continues the name only when the name is full (no '@' padding at
-    # its end: ITU-R M.1371-5 Annex 8, table 74). Spare bits after it are ignored.
-    is_full = name[:, -1] != _AT
-    if is_full.any():
-        full = np.flatnonzero(is_full)
-        _put_text(extension, full, work, rows[full], lay.ATON_NAME_EXTENSION, minimum)
-    o.name[rank] = np.concatenate([name, extension], axis=1)
+    # The extension continues a full name (ITU-R M.1371-5 Annex 8, table 74): the two
+    # are written side by side and the text ends at the first '@' (see columns.py),
+    # which also drops the extension after a name padded with '@'.
+    name_width = lay.ATON_NAME.n_chars
+    _put_text(o.name[:, :name_width], rank, work, rows, lay.ATON_NAME, minimum)
+    _put_text(o.name[:, name_width:], rank, work, rows, lay.ATON_NAME_EXTENSION, minimum)
     _put_position(work, rows, o, rank, _get(w, lay.ATON_LAT), _get(w, lay.ATON_LON), 600_000)
 
 
