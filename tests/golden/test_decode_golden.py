@@ -82,7 +82,9 @@ def _decode_file(path: Path) -> list[Decoded]:
     def by_line(frame: Any) -> dict[int, dict[str, Any]]:
         return {row["line_no"]: row for row in frame.iter_rows(named=True)}
 
-    frames = [by_line(f) for f in (decoded.positions, decoded.statics, decoded.others, decoded.rejects)]
+    frames = [
+        by_line(f) for f in (decoded.positions, decoded.statics, decoded.others, decoded.rejects)
+    ]
     found = []
     for line_no, msg in enumerate(assembled.messages, start=1):
         rows = [f.get(line_no) for f in frames]
@@ -197,14 +199,18 @@ def _check(nmea: Path, golden: Path, *, is_libais: bool) -> int:
                 continue
             if key == "shipname" and msg_type == 24:
                 row = part_a.static
-            if row is None or (key in ("status", "heading") and msg_type not in (1, 2, 3, 18, 19, 27)):
+            if row is None or (
+                key in ("status", "heading") and msg_type not in (1, 2, 3, 18, 19, 27)
+            ):
                 if row is None:
                     problems.append(f"type {msg_type} {mmsi}: no {where} row for {key}")
                 continue
             expected = _golden_value(key, record[key], record)
             tolerance = _tolerance(key, msg_type)
             if not _equal(key, expected, row[column], tolerance, is_libais=is_libais):
-                problems.append(f"type {msg_type} {mmsi} {key}: golden {expected!r} darkfleet {row[column]!r}")
+                problems.append(
+                    f"type {msg_type} {mmsi} {key}: golden {expected!r} darkfleet {row[column]!r}"
+                )
     assert not problems, "\n".join(problems)
     return n_checked
 

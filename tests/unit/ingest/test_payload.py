@@ -18,7 +18,9 @@ from tests._payload_support import encode, messages_frame
 GPSD_TYPE_1 = "15RTgt0PAso;90TKcjM8h6g208CQ"
 
 
-def decode(payloads: list[str | None], fill_bits: list[int | None] | None = None) -> DecodedMessages:
+def decode(
+    payloads: list[str | None], fill_bits: list[int | None] | None = None
+) -> DecodedMessages:
     return decode_messages(messages_frame(payloads, fill_bits))
 
 
@@ -121,9 +123,12 @@ def test_sar_aircraft_speed_is_whole_knots_and_type_9_marks_it() -> None:
     assert row["sog_knots"] == 412.0
     assert row["cog_deg"] == pytest.approx(154.5)
     assert row["heading_deg"] is None
-    assert only_row(decode_one({"msg_type": 9, "mmsi": 111232511, "speed": 1023}).positions)[
-        "sog_knots"
-    ] is None
+    assert (
+        only_row(decode_one({"msg_type": 9, "mmsi": 111232511, "speed": 1023}).positions)[
+            "sog_knots"
+        ]
+        is None
+    )
 
 
 def test_long_range_report_uses_tenth_minutes_and_its_own_sentinels() -> None:
@@ -313,7 +318,12 @@ def test_binary_and_other_messages_keep_payload_and_fill_bits() -> None:
     payload = "803Ovrh0EP:024`@02PN04da=3V<>N0000"  # type 8, libais typeexamples
     decoded = decode([payload], [4])
     row = only_row(decoded.others)
-    assert (row["msg_type"], row["mmsi"], row["payload"], row["fill_bits"]) == (8, 3669739, payload, 4)
+    assert (row["msg_type"], row["mmsi"], row["payload"], row["fill_bits"]) == (
+        8,
+        3669739,
+        payload,
+        4,
+    )
     assert (row["lat"], row["lon"], row["name"], row["station_ts"]) == (None, None, None, None)
 
 
@@ -321,7 +331,9 @@ def test_binary_and_other_messages_keep_payload_and_fill_bits() -> None:
 def test_unknown_message_types_are_unsupported(first_char: str, msg_type: int) -> None:
     reject = only_row(decode([first_char + GPSD_TYPE_1[1:]]).rejects)
     assert reject["reason"] == "unsupported"
-    assert reject["detail"] == f"message type {msg_type} is not decoded (darkfleet decodes types 1-27)"
+    assert (
+        reject["detail"] == f"message type {msg_type} is not decoded (darkfleet decodes types 1-27)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -349,7 +361,11 @@ def test_reject_reasons_and_details(
     reject = only_row(decoded.rejects)
     assert (reject["reason"], reject["detail"]) == (reason, detail)
     assert reject["raw"] == f"!AIVDM,1,1,,A,{payload},0*00"
-    assert (reject["file"], reject["file_id"], reject["line_no"]) == ("test.nmea", "0123456789abcdef", 1)
+    assert (reject["file"], reject["file_id"], reject["line_no"]) == (
+        "test.nmea",
+        "0123456789abcdef",
+        1,
+    )
     assert decoded.positions.height + decoded.statics.height + decoded.others.height == 0
 
 
@@ -380,7 +396,12 @@ def test_every_message_lands_in_exactly_one_output() -> None:
         "others": decoded.others.get_column("line_no").to_list(),
         "rejects": decoded.rejects.get_column("line_no").to_list(),
     }
-    assert rows == {"positions": [1, 3, 9], "statics": [2, 3, 4], "others": [5], "rejects": [6, 7, 8]}
+    assert rows == {
+        "positions": [1, 3, 9],
+        "statics": [2, 3, 4],
+        "others": [5],
+        "rejects": [6, 7, 8],
+    }
     assert decoded.counts_by_type == {1: 2, 5: 1, 8: 1, 19: 1, 24: 1}
     assert sum(decoded.counts_by_type.values()) + decoded.rejects.height == len(payloads)
 
@@ -395,7 +416,9 @@ def test_outputs_have_exactly_the_canonical_schemas_even_when_empty() -> None:
 
 def test_provenance_columns_are_copied_from_the_input() -> None:
     frame = messages_frame([GPSD_TYPE_1, GPSD_TYPE_1]).with_columns(
-        pl.Series("ts", [datetime(2024, 3, 1, 12, tzinfo=UTC), None], dtype=pl.Datetime("us", "UTC")),
+        pl.Series(
+            "ts", [datetime(2024, 3, 1, 12, tzinfo=UTC), None], dtype=pl.Datetime("us", "UTC")
+        ),
         pl.Series("source", ["rRUS01", "rKOR02"]),
         pl.Series("line_no", [17, 40]),
     )
@@ -415,7 +438,9 @@ def test_missing_or_mistyped_input_column_raises_schema_error() -> None:
     with pytest.raises(SchemaError, match=r"missing column 'payload' \(String\)"):
         decode_messages(messages_frame([GPSD_TYPE_1]).drop("payload"))
     with pytest.raises(SchemaError, match="column 'fill_bits' has dtype Int64, expected Int8"):
-        decode_messages(messages_frame([GPSD_TYPE_1]).with_columns(pl.col("fill_bits").cast(pl.Int64)))
+        decode_messages(
+            messages_frame([GPSD_TYPE_1]).with_columns(pl.col("fill_bits").cast(pl.Int64))
+        )
 
 
 def test_message_input_names_every_column_the_framing_stage_must_give() -> None:

@@ -183,7 +183,10 @@ def test_decode_agrees_with_pyais(shared_real: Path, path: Path) -> None:
             pairs += [(k, v, row[k]) for k, v in _expected_position(msg_type, d).items()]
         if msg_type in STATIC_TYPES:
             row = statics[line_no]
-            pairs += [(k, v, row[RENAMED.get(k, k)]) for k, v in _expected_static(msg_type, d, msg.bv).items()]
+            pairs += [
+                (k, v, row[RENAMED.get(k, k)])
+                for k, v in _expected_static(msg_type, d, msg.bv).items()
+            ]
         n_compared += 1
         problems += [f"{line_no} {msg.payload!r} {k}: pyais {e!r} darkfleet {a!r}"
                      for k, e, a in pairs if not _same(k, e, a)]  # fmt: skip
