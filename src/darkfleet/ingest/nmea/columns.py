@@ -85,27 +85,63 @@ def _text_lead(text: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
     return lead
 
 
-def text_column(name: str, text: npt.NDArray[np.uint8]) -> pl.Series:
+def text_column(
+    name: str, text: npt.NDArray[np.uint8], has_text: npt.NDArray[np.bool_] | None = None
+) -> pl.Series:
     """Return fixed-width ASCII rows as a String column without AIS padding.
 
     The text ends at its first ``@`` (ITU-R M.1371-5 pads text with ``@``, the 6-bit
     value 0, which is no character); trailing and leading spaces are removed (some
-    transponders pad with spaces); an empty result is null.
+    transponders pad with spaces); an empty result is null, and so is every row where
+    ``has_text`` is False (those rows are not looked at).
 
     Examples
     --------
     >>> padded = b"EVER GIVEN@@ " + b" DREDGER NO 1" + b"@@ @@@@@@@@@@" + b"KING STAR@@BH"
-    >>> text_column("name", np.frombuffer(padded, np.uint8).reshape(4, 13)).to_list()
+    >>> rows = np.frombuffer(padded, np.uint8).reshape(4, 13)
+    >>> text_column("name", rows).to_list()
     ['EVER GIVEN', 'DREDGER NO 1', None, 'KING STAR']
+    >>> text_column("name", rows, np.array([False, True, True, True])).to_list()
+    [None, 'DREDGER NO 1', None, 'KING STAR']
     """
     n_rows, width = text.shape
     if n_rows == 0:
         return pl.Series(name, [], dtype=pl.String)
     if n_rows * width >= _MAX_BUFFER_BYTES:
         half = n_rows // 2
-        return pl.concat([text_column(name, text[:half]), text_column(name, text[half:])])
-    # One data buffer holds every row, back to back; each view points at the kept
-    # bytes of its row (or holds up to 12 of them inline).
+        halves = (None, None) if has_text is None else (has_text[:half], has_text[half:])
+        return pl.concat(
+            [text_column(name, text[:half], halves[0]), text_column(name, text[half:], halves[1])]
+        )
+    if has_text is None or has_text.all():
+        is_valid, views, data = _text_views(text)
+    else:  # only the rows with text are looked at; the others are null views
+        with_text = np.flatnonzero(has_text)
+        is_valid = np.zeros(n_rows, np.bool_)
+        views = np.zeros((n_rows, 16), np.uint8)
+        is_valid[with_text], views[with_text], data = _text_views(text[with_text])
+    arrow = pa.Array.from_buffers(
+        pa.string_view(),
+        n_rows,
+        [
+            pa.py_buffer(np.packbits(is_valid, bitorder="little")),
+            pa.py_buffer(views),
+            pa.py_buffer(data),
+        ],
+        null_count=int(n_rows - np.count_nonzero(is_valid)),
+    )
+    return pl.Series(name, arrow)
+
+
+def _text_views(
+    text: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """Arrow string views of the trimmed rows: (is valid, 16-byte views, data buffer).
+
+    The data buffer holds every row back to back; each view points at the kept bytes
+    of its row (buffer 0, offset), or holds up to 12 of them inline.
+    """
+    n_rows, width = text.shape
     flat = np.empty(n_rows * width + _INLINE, np.uint8)
     flat[-_INLINE:] = 0
     records = np.ndarray(
@@ -130,14 +166,4 @@ def text_column(name: str, text: npt.NDArray[np.uint8]) -> pl.Series:
         block[is_long, 8:12] = 0  # buffer index
         block[is_long, 12:16] = start[is_long].astype(np.int32).view(np.uint8).reshape(-1, 4)
         is_valid[lo:hi] = length > 0
-    arrow = pa.Array.from_buffers(
-        pa.string_view(),
-        n_rows,
-        [
-            pa.py_buffer(np.packbits(is_valid, bitorder="little")),
-            pa.py_buffer(views),
-            pa.py_buffer(flat[: n_rows * width]),
-        ],
-        null_count=int(n_rows - np.count_nonzero(is_valid)),
-    )
-    return pl.Series(name, arrow)
+    return is_valid, views, flat[: n_rows * width]

@@ -92,6 +92,9 @@ class Statics:
         self.name = np.full((n, 20), _AT, np.uint8)
         self.callsign = np.full((n, 7), _AT, np.uint8)
         self.destination = np.full((n, 20), _AT, np.uint8)
+        self.has_name = np.zeros(n, np.bool_)
+        self.has_callsign = np.zeros(n, np.bool_)
+        self.has_destination = np.zeros(n, np.bool_)
 
 
 class Others(_LatLon):
@@ -103,6 +106,7 @@ class Others(_LatLon):
         self.station_us = np.zeros(n, np.int64)
         self.station_ok = np.zeros(n, np.bool_)
         self.name = np.full((n, 34), _AT, np.uint8)
+        self.has_name = np.zeros(n, np.bool_)
 
 
 @dataclass(slots=True)
@@ -236,7 +240,9 @@ def _present(bit_lengths: I64, f: lay.Field | lay.Text, minimum: int) -> Bools |
     return None if f.end <= minimum else bit_lengths >= f.end
 
 
-def _put_text(matrix: U8, rank: I64, work: Work, rows: I64, text: lay.Text, minimum: int) -> U8:
+def _put_text(
+    matrix: U8, has_text: Bools, rank: I64, work: Work, rows: I64, text: lay.Text, minimum: int
+) -> None:
     """Write a text field's characters; characters the payload cuts stay '@'."""
     chars = gather_text(work.sixbit, work.starts[rows], text.start, text.n_chars)
     if text.end > minimum:
@@ -249,7 +255,7 @@ def _put_text(matrix: U8, rank: I64, work: Work, rows: I64, text: lay.Text, mini
             block[cut] = _AT
             chars[short] = block
     matrix[rank] = chars
-    return chars
+    has_text[rank] = True
 
 
 def _put_dimensions(
@@ -274,7 +280,7 @@ def _class_b_extended(work: Work, rows: I64) -> None:
     _class_b_position(work, rows, w)
     s, rank, bits = work.statics, work.static_rank[rows], work.bit_lengths[rows]
     s.mmsi[rank] = _get(w, lay.MMSI)
-    _put_text(s.name, rank, work, rows, lay.B19_NAME, minimum)
+    _put_text(s.name, s.has_name, rank, work, rows, lay.B19_NAME, minimum)
     _put_int(
         s.ship_type,
         s.ship_type_ok,
@@ -302,14 +308,14 @@ def _static_voyage(work: Work, rows: I64) -> None:
     s, rank, bits = work.statics, work.static_rank[rows], work.bit_lengths[rows]
     s.mmsi[rank] = _get(w, lay.MMSI)
     _put_int(s.imo, s.imo_ok, rank, _get(w, lay.S5_IMO), None)
-    _put_text(s.callsign, rank, work, rows, lay.S5_CALLSIGN, minimum)
-    _put_text(s.name, rank, work, rows, lay.S5_NAME, minimum)
+    _put_text(s.callsign, s.has_callsign, rank, work, rows, lay.S5_CALLSIGN, minimum)
+    _put_text(s.name, s.has_name, rank, work, rows, lay.S5_NAME, minimum)
     _put_int(s.ship_type, s.ship_type_ok, rank, _get(w, lay.S5_SHIP_TYPE), None)
     _put_dimensions(s, rank, w, lay.S5_DIMENSIONS, bits, minimum)
     draught = _get(w, lay.S5_DRAUGHT)
     s.draught[rank] = (draught / 10).astype(np.float32)  # decimetres -> metres
     s.draught_ok[rank] = draught != 0
-    _put_text(s.destination, rank, work, rows, lay.S5_DESTINATION, minimum)
+    _put_text(s.destination, s.has_destination, rank, work, rows, lay.S5_DESTINATION, minimum)
 
 
 def _static_24(work: Work, rows: I64) -> None:
@@ -346,11 +352,11 @@ def _static_24(work: Work, rows: I64) -> None:
         s.part[rank] = int(is_part_b)
         s.part_ok[rank] = True
         if not is_part_b:
-            _put_text(s.name, rank, work, sub_rows, lay.S24A_NAME, lay.MIN_BITS_24A)
+            _put_text(s.name, s.has_name, rank, work, sub_rows, lay.S24A_NAME, lay.MIN_BITS_24A)
             continue
         minimum = int(lay.MIN_BITS[24])
         _put_int(s.ship_type, s.ship_type_ok, rank, _get(sub_words, lay.S24B_SHIP_TYPE), None)
-        _put_text(s.callsign, rank, work, sub_rows, lay.S24B_CALLSIGN, minimum)
+        _put_text(s.callsign, s.has_callsign, rank, work, sub_rows, lay.S24B_CALLSIGN, minimum)
         low, high = lay.AUXILIARY_MMSI_RANGE
         is_ship = (mmsi < low) | (mmsi > high)
         _put_dimensions(
@@ -423,8 +429,9 @@ def _aid_to_navigation(work: Work, rows: I64) -> None:
     # are written side by side and the text ends at the first '@' (see columns.py),
     # which also drops the extension after a name padded with '@'.
     name_width = lay.ATON_NAME.n_chars
-    _put_text(o.name[:, :name_width], rank, work, rows, lay.ATON_NAME, minimum)
-    _put_text(o.name[:, name_width:], rank, work, rows, lay.ATON_NAME_EXTENSION, minimum)
+    _put_text(o.name[:, :name_width], o.has_name, rank, work, rows, lay.ATON_NAME, minimum)
+    extension = o.name[:, name_width:]
+    _put_text(extension, o.has_name, rank, work, rows, lay.ATON_NAME_EXTENSION, minimum)
     _put_position(work, rows, o, rank, _get(w, lay.ATON_LAT), _get(w, lay.ATON_LON), 600_000)
 
 

@@ -32,7 +32,7 @@ Rejects (``schema.REJECTS``, one row per message, input order), by reason:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -257,16 +257,25 @@ def _early_reject_codes(
     return code
 
 
-def _input_columns(messages: pl.DataFrame, rows: Bools, names: list[str]) -> pl.DataFrame:
-    return messages.select(names).filter(pl.Series(rows))
+class _Members:
+    """Rows of one output frame after late rejects, and how to pick their values."""
 
+    def __init__(self, work: Work, rows: Bools) -> None:
+        late = work.is_late_reject[rows]
+        self.keep: Bools | None = ~late if late.any() else None
+        self.rows = rows & ~work.is_late_reject if self.keep is not None else rows
 
-def _finish(frame: pl.DataFrame, work: Work, rows: Bools, target: schema.Schema) -> pl.DataFrame:
-    """Drop late rejects and give the frame exactly the target's columns and order."""
-    late = work.is_late_reject[rows]
-    if late.any():
-        frame = frame.filter(pl.Series(~late))
-    return frame.select([pl.col(c).cast(t) for c, t in target.items()])
+    def pick(self, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Values by output rank -> values of the kept rows (last axis = rank)."""
+        return values if self.keep is None else values[..., self.keep]
+
+    def pick_rows(self, matrix: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Fixed-width text rows by output rank -> rows of the kept ranks."""
+        return matrix if self.keep is None else matrix[self.keep]
+
+    def inputs(self, messages: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+        """The input columns ``names`` of the kept rows."""
+        return messages.select(names).filter(pl.Series(self.rows))
 
 
 def _msg_types(msg_type: npt.NDArray[np.uint8], rows: Bools) -> pl.Series:
@@ -277,57 +286,60 @@ def _positions_frame(
     messages: pl.DataFrame, work: Work, rows: Bools, msg_type: npt.NDArray[np.uint8]
 ) -> pl.DataFrame:
     p: Positions = work.positions
-    frame = _input_columns(messages, rows, ["ts", "source", "file_id", "line_no"]).with_columns(
-        numeric_column("mmsi", p.mmsi),
-        numeric_column("lat", p.lat, p.lat_ok),
-        numeric_column("lon", p.lon, p.lon_ok),
-        numeric_column("sog_knots", p.sog, p.sog_ok),
-        numeric_column("cog_deg", p.cog, p.cog_ok),
-        numeric_column("heading_deg", p.heading, p.heading_ok),
-        numeric_column("nav_status", p.status, p.status_ok),
-        _msg_types(msg_type, rows),
+    m = _Members(work, rows)
+    frame = m.inputs(messages, ["ts", "source", "file_id", "line_no"]).with_columns(
+        numeric_column("mmsi", m.pick(p.mmsi)),
+        numeric_column("lat", m.pick(p.lat), m.pick(p.lat_ok)),
+        numeric_column("lon", m.pick(p.lon), m.pick(p.lon_ok)),
+        numeric_column("sog_knots", m.pick(p.sog), m.pick(p.sog_ok)),
+        numeric_column("cog_deg", m.pick(p.cog), m.pick(p.cog_ok)),
+        numeric_column("heading_deg", m.pick(p.heading), m.pick(p.heading_ok)),
+        numeric_column("nav_status", m.pick(p.status), m.pick(p.status_ok)),
+        _msg_types(msg_type, m.rows),
     )
-    return _finish(frame, work, rows, schema.POSITIONS)
+    return frame.select(list(schema.POSITIONS))
 
 
 def _statics_frame(
     messages: pl.DataFrame, work: Work, rows: Bools, msg_type: npt.NDArray[np.uint8]
 ) -> pl.DataFrame:
     s: Statics = work.statics
-    ok = s.dimensions_ok
-    dims = [numeric_column(c, s.dimensions[i], ok[i]) for i, c in enumerate(Statics.DIMENSIONS)]
-    frame = _input_columns(messages, rows, ["ts", "source", "file_id", "line_no"]).with_columns(
-        numeric_column("mmsi", s.mmsi),
-        numeric_column("imo", s.imo, s.imo_ok),
-        text_column("name", s.name),
-        text_column("callsign", s.callsign),
-        numeric_column("ship_type", s.ship_type, s.ship_type_ok),
-        text_column("destination", s.destination),
-        numeric_column("draught_m", s.draught, s.draught_ok),
-        *dims,
-        numeric_column("length_m", s.dimensions[0] + s.dimensions[1], ok[0] & ok[1]),
-        numeric_column("beam_m", s.dimensions[2] + s.dimensions[3], ok[2] & ok[3]),
-        _msg_types(msg_type, rows),
-        numeric_column("part", s.part, s.part_ok),
+    m = _Members(work, rows)
+    dims, ok = m.pick(s.dimensions), m.pick(s.dimensions_ok)
+    frame = m.inputs(messages, ["ts", "source", "file_id", "line_no"]).with_columns(
+        numeric_column("mmsi", m.pick(s.mmsi)),
+        numeric_column("imo", m.pick(s.imo), m.pick(s.imo_ok)),
+        text_column("name", m.pick_rows(s.name), m.pick(s.has_name)),
+        text_column("callsign", m.pick_rows(s.callsign), m.pick(s.has_callsign)),
+        numeric_column("ship_type", m.pick(s.ship_type), m.pick(s.ship_type_ok)),
+        text_column("destination", m.pick_rows(s.destination), m.pick(s.has_destination)),
+        numeric_column("draught_m", m.pick(s.draught), m.pick(s.draught_ok)),
+        *(numeric_column(c, dims[i], ok[i]) for i, c in enumerate(Statics.DIMENSIONS)),
+        numeric_column("length_m", dims[0] + dims[1], ok[0] & ok[1]),
+        numeric_column("beam_m", dims[2] + dims[3], ok[2] & ok[3]),
+        _msg_types(msg_type, m.rows),
+        numeric_column("part", m.pick(s.part), m.pick(s.part_ok)),
     )
-    return _finish(frame, work, rows, schema.STATICS)
+    return frame.select(list(schema.STATICS))
 
 
 def _others_frame(
     messages: pl.DataFrame, work: Work, rows: Bools, msg_type: npt.NDArray[np.uint8]
 ) -> pl.DataFrame:
     o: Others = work.others
-    frame = _input_columns(
-        messages, rows, ["ts", "payload", "fill_bits", "source", "file_id", "line_no"]
+    m = _Members(work, rows)
+    station_ts = numeric_column("station_ts", m.pick(o.station_us), m.pick(o.station_ok))
+    frame = m.inputs(
+        messages, ["ts", "payload", "fill_bits", "source", "file_id", "line_no"]
     ).with_columns(
-        numeric_column("mmsi", o.mmsi),
-        _msg_types(msg_type, rows),
-        numeric_column("lat", o.lat, o.lat_ok),
-        numeric_column("lon", o.lon, o.lon_ok),
-        text_column("name", o.name),
-        numeric_column("station_ts", o.station_us, o.station_ok).cast(pl.Datetime("us", "UTC")),
+        numeric_column("mmsi", m.pick(o.mmsi)),
+        _msg_types(msg_type, m.rows),
+        numeric_column("lat", m.pick(o.lat), m.pick(o.lat_ok)),
+        numeric_column("lon", m.pick(o.lon), m.pick(o.lon_ok)),
+        text_column("name", m.pick_rows(o.name), m.pick(o.has_name)),
+        station_ts.cast(pl.Datetime("us", "UTC")),
     )
-    return _finish(frame, work, rows, schema.OTHERS)
+    return frame.select(list(schema.OTHERS))
 
 
 _BYTE_TEXT: Final = np.array([f"{chr(b)!r} (0x{b:02x})" for b in range(256)])
