@@ -185,22 +185,27 @@ def _count_rows(result: Any) -> int:
 def _worker_darkfleet(path: Path) -> dict[str, Any]:
     try:
         import darkfleet
-        from darkfleet.ingest.nmea.framing import frame_nmea
+        from darkfleet.ingest.nmea import frame_nmea
         from darkfleet.ingest.nmea.payload import decode_messages
+        from darkfleet.ingest.sources import expand_inputs, iter_line_batches
     except ImportError as err:
         return {"error": f"{NOT_AVAILABLE} ({err})"}
-    data = path.read_bytes()
     started = time.perf_counter()
-    # Adjust here if the merged signatures differ: framing takes the raw bytes and returns
-    # framed messages; payload decoding turns those into canonical frames.
-    framed = frame_nmea(data)
-    decoded = decode_messages(framed)
+    (source,) = expand_inputs([str(path)], spool_dir=path.parent)
+    messages = 0
+    state = None
+    # read lines -> frame sentences into messages (multi-part joined) -> decode payloads
+    for batch in iter_line_batches(source):
+        framed = frame_nmea(batch, state)
+        state = framed.state
+        decoded = decode_messages(framed.messages)
+        messages += sum(decoded.counts_by_type.values()) + decoded.rejects.height
     seconds = time.perf_counter() - started
     return {
-        "messages": _count_rows(decoded),
+        "messages": messages,
         "seconds": seconds,
         "version": f"darkfleet {darkfleet.__version__}",
-        "note": "library, file already in memory",
+        "note": "library: read + frame + decode, one process",
     }
 
 

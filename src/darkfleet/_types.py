@@ -7,5 +7,5 @@ from typing import Literal, NewType
 Mmsi = NewType("Mmsi", int)
 Imo = NewType("Imo", int)
 
-InputFormat = Literal["auto", "nmea", "dma", "noaa", "csv"]
+InputFormat = Literal["auto", "nmea", "dma", "noaa", "semicolon", "marinetraffic", "spire", "csv"]
 OutputFormat = Literal["table", "json", "jsonl", "csv", "geojson"]

@@ -15,7 +15,7 @@ class FileSummary:
     file: str
     file_id: str
     input_format: str
-    is_skipped: bool = False  # already ingested (same content): nothing added
+    skipped: str | None = None  # why nothing was read: "already ingested", "unknown format"
     lines: int = 0
     blank_lines: int = 0
     comment_lines: int = 0
@@ -50,7 +50,7 @@ class FileSummary:
             "file": self.file,
             "file_id": self.file_id,
             "format": self.input_format,
-            "skipped": self.is_skipped,
+            "skipped": self.skipped,
             "lines": self.lines,
             "blank_lines": self.blank_lines,
             "comment_lines": self.comment_lines,
@@ -80,7 +80,7 @@ class IngestSummary:
         """Sum of every file's summary (``vessels`` is the distinct count over all files)."""
         total = FileSummary(file="(all)", file_id="", input_format="")
         for item in self.files:
-            if item.is_skipped:
+            if item.skipped:
                 continue
             for name in (
                 "lines",
@@ -107,7 +107,7 @@ class IngestSummary:
         return {
             "total": total.to_json(),
             "files": [item.to_json() for item in self.files],
-            "files_skipped": sum(item.is_skipped for item in self.files),
+            "files_skipped": sum(item.skipped is not None for item in self.files),
             "seconds": round(self.seconds, 3),
             "lines_per_s": round(total.lines / self.seconds) if self.seconds > 0 else None,
             "messages_per_s": round(total.messages / self.seconds) if self.seconds > 0 else None,

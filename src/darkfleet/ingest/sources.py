@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from glob import glob, has_magic
 from pathlib import Path
@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from darkfleet.errors import DecodeError, InputError
 
-__all__ = ["InputFile", "LineBatch", "expand_inputs", "iter_line_batches"]
+__all__ = ["InputFile", "LineBatch", "expand_inputs", "iter_line_batches", "open_input"]
 
 #: Bytes read from a (decompressed) stream at a time. Lines are cut per chunk, so
 #: memory stays near ``2 * READ_CHUNK_BYTES`` plus one batch of lines.
@@ -267,6 +267,23 @@ def _open_bytes(source: InputFile, stack: ExitStack) -> IO[bytes]:
             f"{source.name}: cannot read ({err.strerror}); check that it exists and is readable"
         ) from err
     return stack.enter_context(_decompressing(handle))
+
+
+@contextmanager
+def open_input(source: InputFile) -> Iterator[IO[bytes]]:
+    """Open ``source`` as a decompressed binary stream (for readers that parse bytes themselves).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = path.write_bytes(b"x,y\\n")
+    >>> with open_input(InputFile(name="a.csv", file_id="0" * 16, path=path)) as stream:
+    ...     stream.read()
+    b'x,y\\n'
+    """
+    with ExitStack() as stack:
+        yield _open_bytes(source, stack)
 
 
 def _build_lines(chunk: bytes) -> tuple[pa.LargeStringArray, int]:
