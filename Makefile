@@ -6,15 +6,18 @@ BIN := $(VENV)/bin
 .PHONY: setup demo test check lint typecheck importlint pytest bench clean
 
 $(BIN)/darkfleet: pyproject.toml
-	$(PY) -m venv $(VENV)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e . --group dev
 	touch $(BIN)/darkfleet
 
 setup: $(BIN)/darkfleet
 
+# The main job. Until the scenario demo lands (detection issue), it ingests the bundled real
+# samples and shows what the store holds.
 demo: setup
-	$(BIN)/darkfleet demo
+	$(BIN)/darkfleet ingest tests/data/nmea tests/data/csv --store darkfleet-data --no-progress
+	$(BIN)/darkfleet info --store darkfleet-data
 
 # Everything CI checks: lint, types, layer contracts, tests (incl. doctests).
 test: setup check

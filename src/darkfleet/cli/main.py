@@ -54,7 +54,7 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 @cli.command("version")
 @click.option("--verbose", "is_verbose", is_flag=True, help="Also list dependency versions.")
 def version_command(is_verbose: bool) -> None:
-    """Print darkfleet's version (and its dependencies' for bug reports).
+    """Print the version (and dependencies' for bug reports).
 
     Examples:
 
