@@ -26,7 +26,8 @@ def bin_positions(frame: pl.DataFrame, bin_us: int, max_fill_bins: int) -> pl.Da
 
     Returns columns ``mmsi``, ``bin`` (Int64, ts // bin), ``lat``, ``lon``, ``sog_knots``
     (mean of non-null SOG in the bin; null if none), ``n_positions`` (reports in the bin;
-    0 for a filled bin). Holes of up to ``max_fill_bins`` missing bins between two
+    0 for a filled bin), ``first_us``/``last_us`` (times of the first and last report in
+    the bin, µs since the epoch; the bin's middle for a filled bin). Holes of up to ``max_fill_bins`` missing bins between two
     observed bins are filled by linear interpolation of lat, lon (longitude across the
     antimeridian taken the short way) and SOG.
     """
@@ -39,12 +40,15 @@ def bin_positions(frame: pl.DataFrame, bin_us: int, max_fill_bins: int) -> pl.Da
                 "lon": pl.Float64(),
                 "sog_knots": pl.Float64(),
                 "n_positions": pl.Int64(),
+                "first_us": pl.Int64(),
+                "last_us": pl.Int64(),
             }
         )
     # Rows are sorted by (mmsi, ts), so (mmsi, bin) keys are sorted too: bins are runs of
     # equal keys, reduced with np.add.reduceat (no hashing, no sort).
     mmsi_all = frame["mmsi"].to_numpy()
-    bin_all = frame["ts"].dt.epoch("us").to_numpy() // bin_us
+    ts_all = frame["ts"].dt.epoch("us").to_numpy()
+    bin_all = ts_all // bin_us
     lat_all = frame["lat"].to_numpy()
     lon_all = frame["lon"].to_numpy()
     sog_all = frame["sog_knots"].cast(pl.Float64).to_numpy()
@@ -69,6 +73,8 @@ def bin_positions(frame: pl.DataFrame, bin_us: int, max_fill_bins: int) -> pl.Da
             "lon": (lon_ref + np.add.reduceat(lon_off, starts) / count + 540.0) % 360.0 - 180.0,
             "sog_knots": mean_sog,
             "n_positions": count.astype(np.int64),
+            "first_us": ts_all[starts],
+            "last_us": ts_all[starts + count - 1],
         }
     ).with_columns(pl.col("sog_knots").fill_nan(None))
     if observed.height < 2 or max_fill_bins <= 0:
@@ -102,6 +108,7 @@ def bin_positions(frame: pl.DataFrame, bin_us: int, max_fill_bins: int) -> pl.Da
         return out
 
     n_positions = observed["n_positions"].to_numpy()
+    middle_us = (bins[src] + k) * bin_us + bin_us // 2
     binned = pl.DataFrame(
         {
             "mmsi": merged(mmsi, mmsi[src]),
@@ -110,6 +117,8 @@ def bin_positions(frame: pl.DataFrame, bin_us: int, max_fill_bins: int) -> pl.Da
             "lon": merged(lon, (lon[src] + frac * dlon + 540.0) % 360.0 - 180.0),
             "sog_knots": merged(sog, sog[src] + frac * (sog[src + 1] - sog[src])),
             "n_positions": merged(n_positions, np.zeros(len(src), dtype=np.int64)),
+            "first_us": merged(observed["first_us"].to_numpy(), middle_us),
+            "last_us": merged(observed["last_us"].to_numpy(), middle_us),
         }
     ).with_columns(pl.col("sog_knots").fill_nan(None))
     return _fill_sog_from_motion(binned, bin_us)

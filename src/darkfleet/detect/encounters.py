@@ -22,8 +22,10 @@ spatial-cell join with neighbouring cells; all pairs are never compared.
 
 Event: one per pair and encounter. ``mmsi`` is the smaller MMSI, ``other_mmsi`` the larger:
 **a consumer asking "which encounters did vessel X have" must look in both columns.**
-``lat``/``lon`` is the mean midpoint of the pair; ``start_ts``/``end_ts`` are the starts of
-the first and last bins. ``details``: ``duration_h``, ``n_bins``, ``n_filled_bins``,
+``lat``/``lon`` is the mean midpoint of the pair; ``start_ts`` is the later of the two
+vessels' first reports in the first bin together, ``end_ts`` the earlier of their last
+reports in the last bin (the middle of a bin filled by interpolation), and the duration
+rule applies to ``end_ts - start_ts``. ``details``: ``duration_h``, ``n_bins``, ``n_filled_bins``,
 ``median_distance_m``, ``median_sog_knots`` and ``other_median_sog_knots`` (for ``mmsi`` and
 ``other_mmsi``), ``distance_to_port_km`` (closest port point during the encounter; null
 when ``context`` has no ports or none within 1000 km).
@@ -171,6 +173,8 @@ def detect_encounters(
     lon = binned["lon"].to_numpy()
     sog = binned["sog_knots"].cast(pl.Float64).to_numpy()
     is_filled = binned["n_positions"].to_numpy() == 0
+    first_us = binned["first_us"].to_numpy()
+    last_us = binned["last_us"].to_numpy()
     pairs = near_pairs(bins, lat, lon, params.max_distance_m)
     if len(pairs) == 0:
         return empty
@@ -198,6 +202,8 @@ def detect_encounters(
             "lon": ((mid_lon + 540.0) % 360.0 - 180.0)[away],
             "port_km": port_km[away],
             "is_filled": (is_filled[lo] | is_filled[hi])[away],
+            "both_from_us": np.maximum(first_us[lo], first_us[hi])[away],
+            "both_until_us": np.minimum(last_us[lo], last_us[hi])[away],
         }
     ).sort(["mmsi", "other_mmsi", "bin"])
     if together.height == 0:
@@ -207,15 +213,15 @@ def detect_encounters(
         | (pl.col("other_mmsi") != pl.col("other_mmsi").shift(1))
         | (pl.col("bin") != pl.col("bin").shift(1) + 1)
     ).fill_null(True)
-    min_bins = params.min_duration // _BIN + (1 if params.min_duration % _BIN else 0)
+    min_duration_us = params.min_duration // timedelta(microseconds=1)
     events = (
         together.with_columns(new_run.cum_sum().alias("run"))
         .group_by("run")
         .agg(
             pl.col("mmsi").first(),
             pl.col("other_mmsi").first(),
-            pl.col("bin").first().alias("first_bin"),
-            pl.col("bin").last().alias("last_bin"),
+            pl.col("both_from_us").first().alias("start_us"),
+            pl.col("both_until_us").last().alias("end_us"),
             pl.len().alias("n_bins"),
             pl.col("is_filled").sum().alias("n_filled_bins"),
             pl.col("distance_m").median().alias("median_distance_m"),
@@ -226,22 +232,20 @@ def detect_encounters(
             pl.col("port_km").min().alias("distance_to_port_km"),
         )
         .filter(
-            (pl.col("last_bin") - pl.col("first_bin") >= min_bins)
+            (pl.col("end_us") - pl.col("start_us") >= min_duration_us)
             & (pl.col("median_sog_knots") < params.max_median_speed_knots)
             & (pl.col("other_median_sog_knots") < params.max_median_speed_knots)
         )
         .with_columns(
-            (pl.col("first_bin") * bin_us).cast(pl.Datetime("us", "UTC")).alias("start_ts"),
-            (pl.col("last_bin") * bin_us).cast(pl.Datetime("us", "UTC")).alias("end_ts"),
+            pl.col("start_us").cast(pl.Datetime("us", "UTC")).alias("start_ts"),
+            pl.col("end_us").cast(pl.Datetime("us", "UTC")).alias("end_ts"),
         )
     )
     if events.height == 0:
         return empty
     details = details_json(
         {
-            "duration_h": (
-                (pl.col("last_bin") - pl.col("first_bin")) * (_BIN / timedelta(hours=1))
-            ).round(3),
+            "duration_h": ((pl.col("end_us") - pl.col("start_us")) / 3.6e9).round(3),
             "n_bins": pl.col("n_bins"),
             "n_filled_bins": pl.col("n_filled_bins"),
             "median_distance_m": pl.col("median_distance_m").round(1),

@@ -22,9 +22,7 @@ def sea_grid(value_km: float = 250.0) -> DistanceGrid:
 
 def ports_frame(rows: list[tuple[str, str, str, float, float]]) -> pl.DataFrame:
     """``schema.PORTS`` from (port_id, name, country, lat, lon) tuples."""
-    frame = pl.DataFrame(
-        rows, schema=["port_id", "name", "country", "lat", "lon"], orient="row"
-    )
+    frame = pl.DataFrame(rows, schema=["port_id", "name", "country", "lat", "lon"], orient="row")
     return schema.conform(frame, schema.PORTS)
 
 

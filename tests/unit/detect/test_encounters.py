@@ -89,9 +89,7 @@ def test_encounter_near_a_port_is_ignored() -> None:
 def test_short_hole_is_interpolated_long_hole_splits() -> None:
     positions = pair(timedelta(hours=4))
     minutes = (pl.col("ts") - T0).dt.total_minutes()
-    short_hole = positions.filter(
-        (pl.col("mmsi") != 273_000_001) | ~minutes.is_between(60, 110)
-    )
+    short_hole = positions.filter((pl.col("mmsi") != 273_000_001) | ~minutes.is_between(60, 110))
     events = detect_encounters(short_hole, EncounterParams(), NONE)
     assert events.height == 1
     assert json.loads(events["details"][0])["n_filled_bins"] == 5
@@ -120,7 +118,9 @@ def test_three_vessels_give_three_pairs() -> None:
 
 
 def test_position_only_source_uses_implied_speed() -> None:
-    positions = pair(timedelta(hours=3)).with_columns(pl.lit(None, dtype=pl.Float32).alias("sog_knots"))
+    positions = pair(timedelta(hours=3)).with_columns(
+        pl.lit(None, dtype=pl.Float32).alias("sog_knots")
+    )
     assert detect_encounters(positions, EncounterParams(), NONE).height == 1
 
 
@@ -153,3 +153,10 @@ def test_callers_frame_is_not_mutated() -> None:
 def test_bad_parameters_raise_config_error_naming_the_field(field: str, value: object) -> None:
     with pytest.raises(ConfigError, match=f"detect.encounter.{field}"):
         EncounterParams(**{field: value})  # type: ignore[arg-type]
+
+
+def test_encounter_times_are_report_times_not_bin_boundaries() -> None:
+    start = T0 + timedelta(minutes=3)
+    events = detect_encounters(pair(timedelta(hours=2), start=start), EncounterParams(), NONE)
+    assert events["start_ts"][0] == start
+    assert events["end_ts"][0] == start + timedelta(hours=2)

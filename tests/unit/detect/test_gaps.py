@@ -66,11 +66,17 @@ def test_gap_event_has_canonical_schema_and_location_where_it_went_dark() -> Non
     first_after = positions.filter(pl.col("ts") == events["end_ts"][0])
     from darkfleet.detect._geo import haversine_m_np
 
-    expected_nm = float(
-        haversine_m_np(
-            last_before["lat"][0], last_before["lon"][0], first_after["lat"][0], first_after["lon"][0]
+    expected_nm = (
+        float(
+            haversine_m_np(
+                last_before["lat"][0],
+                last_before["lon"][0],
+                first_after["lat"][0],
+                first_after["lon"][0],
+            )
         )
-    ) / 1852.0
+        / 1852.0
+    )
     assert info["distance_nm"] == pytest.approx(expected_nm, abs=1e-3)
     assert info["implied_speed_knots"] == pytest.approx(info["distance_nm"] / 8.0, rel=1e-3)
     assert info["n_positions_12h_before"] == 10
@@ -150,7 +156,9 @@ def test_rows_without_position_do_not_close_a_gap() -> None:
 
 
 def test_aircraft_reports_are_ignored() -> None:
-    positions = two_legs(timedelta(hours=9)).with_columns(pl.lit(9, dtype=pl.Int8).alias("msg_type"))
+    positions = two_legs(timedelta(hours=9)).with_columns(
+        pl.lit(9, dtype=pl.Int8).alias("msg_type")
+    )
     assert detect_gaps(positions, GapParams(), context()).height == 0
 
 
@@ -161,12 +169,8 @@ def test_missing_column_raises_schema_error() -> None:
 
 def test_ports_near_start_and_end_are_named() -> None:
     first = make_track(n=3, lat=42.245, lon=130.31, sog_knots=0.0)
-    second = make_track(
-        n=3, start_ts=T0 + timedelta(days=2), lat=42.75, lon=133.04, sog_knots=0.0
-    )
-    events = detect_gaps(
-        pl.concat([first, second]), GapParams(), context(ports=[RAJIN, VOSTOCHNY])
-    )
+    second = make_track(n=3, start_ts=T0 + timedelta(days=2), lat=42.75, lon=133.04, sog_knots=0.0)
+    events = detect_gaps(pl.concat([first, second]), GapParams(), context(ports=[RAJIN, VOSTOCHNY]))
     info = details(events)
     assert info["starts_near_port"] == "Rajin"
     assert info["ends_near_port"] == "Vostochny"

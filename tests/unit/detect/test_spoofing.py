@@ -96,7 +96,12 @@ def test_jumps_hours_apart_are_separate_episodes() -> None:
 def interleaved(n: int = 40) -> pl.DataFrame:
     a = make_track(mmsi=5, n=n, step=timedelta(minutes=2), lat=42.0, lon=132.0)
     b = make_track(
-        mmsi=5, n=n, step=timedelta(minutes=2), lat=44.0, lon=135.0, start_ts=T0 + timedelta(minutes=1)
+        mmsi=5,
+        n=n,
+        step=timedelta(minutes=2),
+        lat=44.0,
+        lon=135.0,
+        start_ts=T0 + timedelta(minutes=1),
     )
     return pl.concat([a, b]).sample(fraction=1.0, shuffle=True, seed=3)
 
@@ -165,7 +170,9 @@ def land_grid() -> DistanceGrid:
 def test_positions_deep_on_land_fire_and_shallow_land_does_not() -> None:
     deep = make_track(mmsi=1, n=5, lat=50.5, lon=30.5, sog_knots=0.0)
     shallow = make_track(mmsi=2, n=5, lat=51.5, lon=30.5, sog_knots=0.0)
-    events, _ = detect_spoofing(pl.concat([deep, shallow]), SpoofingParams(), context(shore=land_grid()))
+    events, _ = detect_spoofing(
+        pl.concat([deep, shallow]), SpoofingParams(), context(shore=land_grid())
+    )
     assert events["mmsi"].to_list() == [1]
     assert rules(events) == ["land"]
     info = json.loads(events["details"][0])
@@ -177,7 +184,9 @@ def test_positions_deep_on_land_fire_and_shallow_land_does_not() -> None:
 def test_land_positions_near_a_port_are_exempt() -> None:
     deep = make_track(mmsi=1, n=5, lat=50.5, lon=30.5, sog_knots=0.0)
     river_port = [("UKR-X", "River port", "UKR", 50.6, 30.5)]
-    events, _ = detect_spoofing(deep, SpoofingParams(), context(shore=land_grid(), ports=river_port))
+    events, _ = detect_spoofing(
+        deep, SpoofingParams(), context(shore=land_grid(), ports=river_port)
+    )
     assert events.height == 0
 
 
@@ -216,7 +225,9 @@ def test_tracks_frame_keeps_every_input_row_in_vessel_time_order() -> None:
 
 
 def test_empty_input_gives_empty_frames_with_full_schema() -> None:
-    events, tracks = detect_spoofing(schema.empty(schema.POSITIONS), SpoofingParams(), context(shore=sea_grid()))
+    events, tracks = detect_spoofing(
+        schema.empty(schema.POSITIONS), SpoofingParams(), context(shore=sea_grid())
+    )
     assert events.height == 0
     assert dict(events.schema) == dict(schema.EVENTS)
     assert tracks.height == 0

@@ -48,7 +48,11 @@ def test_ports_are_within_a_few_km_of_shore(
 
 @pytest.mark.parametrize(
     ("name", "lat", "lon", "deeper_than_km"),
-    [("Moscow", 55.75, 37.62, 240.0), ("Berlin", 52.52, 13.40, 100.0), ("Madrid", 40.42, -3.70, 200.0)],
+    [
+        ("Moscow", 55.75, 37.62, 240.0),
+        ("Berlin", 52.52, 13.40, 100.0),
+        ("Madrid", 40.42, -3.70, 200.0),
+    ],
 )
 def test_inland_cities_are_negative_and_far(
     grid: DistanceGrid, name: str, lat: float, lon: float, deeper_than_km: float
