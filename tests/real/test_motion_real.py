@@ -210,5 +210,7 @@ def test_danish_traffic_has_no_encounters_in_ports(
     assert detect_encounters(danish, EncounterParams(), context).height == 0
 
 
-def test_danish_traffic_loitering_needs_hours(danish: pl.DataFrame, shore_context: GeoContext) -> None:
+def test_danish_traffic_loitering_needs_hours(
+    danish: pl.DataFrame, shore_context: GeoContext
+) -> None:
     assert detect_loitering(danish, LoiteringParams(), shore_context).height == 0

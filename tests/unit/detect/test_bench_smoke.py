@@ -14,7 +14,8 @@ BENCH = Path(__file__).resolve().parents[3] / "benchmarks" / "bench_motion_detec
 
 def test_motion_benchmark_runs_on_a_tiny_fleet() -> None:
     spec = importlib.util.spec_from_file_location("bench_motion_detectors", BENCH)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     fleet = module.make_fleet(20_000, per_vessel=500)
