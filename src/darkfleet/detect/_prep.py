@@ -53,10 +53,15 @@ def sorted_positions(
     )
     if drop_msg_types:
         keep = keep & ~pl.col("msg_type").fill_null(-1).is_in(list(drop_msg_types))
-    lazy = positions.lazy().filter(keep)
-    if columns is not None:
-        lazy = lazy.select(columns)
-    frame = lazy.collect()
+    if isinstance(positions, pl.DataFrame):
+        # eager input: select without copying; filter only when some row is unusable
+        frame = positions.select(columns) if columns is not None else positions
+        if not positions.select(keep.all()).item():
+            frame = positions.filter(keep)
+            frame = frame.select(columns) if columns is not None else frame
+    else:
+        lazy = positions.filter(keep)
+        frame = (lazy.select(columns) if columns is not None else lazy).collect()
     if frame.height < 2:
         return frame
     mmsi = frame["mmsi"].to_numpy()
@@ -145,37 +150,26 @@ def count_in_window_before(
 ) -> np.ndarray:
     """Rows of the same vessel with ts in [ts[row] - window, ts[row]], for given rows.
 
-    ``mmsi``/``ts_us`` sorted by (mmsi, ts). Uses one global ``searchsorted`` on a
-    strictly vessel-separated time axis: each vessel's times are shifted so that vessels
-    follow each other with a gap wider than ``window_us``; processed in batches when the
-    shifted axis would overflow int64 (rare: thousands of vessel-years).
+    ``mmsi``/``ts_us`` sorted by (mmsi, ts); ``rows`` in any order. A vectorised binary
+    search over all
+    queries at once: the first row r <= row with (mmsi[r], ts[r]) >= (mmsi[row],
+    ts[row] - window) in lexicographic order; about log2(n) steps of O(len(rows)) work,
+    never touching the whole frame.
     """
+    rows = np.asarray(rows, dtype=np.int64)
     if len(rows) == 0:
         return np.zeros(0, dtype=np.int64)
-    first = vessel_first_index(mmsi)
-    rel = ts_us - ts_us[first]
-    is_first = np.zeros(len(mmsi), dtype=bool)
-    is_first[first] = True
-    starts = np.flatnonzero(is_first)
-    span = np.maximum.reduceat(rel, starts) + window_us + 1
-    vessel_no = np.cumsum(is_first) - 1
-    # int64 cumsum wraps on overflow; differences of wrapped sums stay exact while the true
-    # difference fits, so each batch's offsets are taken relative to the batch's first vessel.
-    with np.errstate(over="ignore"):
-        base = np.cumsum(span) - span
-    batch_of_vessel = np.floor(np.cumsum(span.astype(np.float64)) / 2.0**61).astype(np.int64)
-    batch_start = np.searchsorted(batch_of_vessel, batch_of_vessel, side="left")
-    with np.errstate(over="ignore"):
-        base_in_batch = base - base[batch_start]
-    axis = base_in_batch[vessel_no] + rel
-    batch = batch_of_vessel[vessel_no]
-    out = np.zeros(len(rows), dtype=np.int64)
-    for batch_id in np.unique(batch[rows]):  # almost always one batch; never per vessel
-        in_batch = np.flatnonzero(batch == batch_id)
-        sub_axis = axis[in_batch]
-        mask = batch[rows] == batch_id
-        q = axis[rows[mask]]
-        lo = np.searchsorted(sub_axis, q - window_us, side="left")
-        hi = np.searchsorted(sub_axis, q, side="right")
-        out[mask] = hi - lo
-    return out
+    target_mmsi = mmsi[rows]
+    target_ts = ts_us[rows] - window_us
+    lo = np.zeros(len(rows), dtype=np.int64)
+    hi = rows.copy()
+    while True:  # at most ceil(log2(n)) + 1 rounds
+        active = lo < hi
+        if not active.any():
+            break
+        mid = (lo + hi) // 2
+        m = mmsi[mid]
+        is_at_or_after = (m > target_mmsi) | ((m == target_mmsi) & (ts_us[mid] >= target_ts))
+        hi = np.where(active & is_at_or_after, mid, hi)
+        lo = np.where(active & ~is_at_or_after, mid + 1, lo)
+    return rows - lo + 1

@@ -87,15 +87,32 @@ def _prev_with_label(label: np.ndarray, value: int, first: np.ndarray) -> np.nda
 def consecutive_steps(
     usable: Arrays, params: SpoofingParams, is_jump: JumpTest
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(impossible, implied speed) for each row from the previous row (row 0: False, 0)."""
+    """(impossible, implied speed) for each row from the previous row (row 0: False, 0).
+
+    Exact distances are computed only for steps that could be impossible: the path along
+    the meridian then the parallel, (|dlat| + |dlon|) x 60.05 nm, is never shorter than
+    the great circle, so a step whose bound is under ``min_jump_nm`` or under
+    ``max_speed_knots`` x elapsed time is never a jump; its speed is left at 0 (speeds are
+    only read for impossible steps).
+    """
     n = len(usable[0])
     bad = np.zeros(n, dtype=bool)
     speed = np.zeros(n, dtype=np.float64)
     if n < 2:
         return bad, speed
     mmsi, ts, lat, lon = usable
-    bad[1:], speed[1:] = is_jump(lat[:-1], lon[:-1], ts[:-1], lat[1:], lon[1:], ts[1:], params)
-    bad[1:] &= mmsi[1:] == mmsi[:-1]
+    dlon = np.abs(lon[1:] - lon[:-1])
+    upper_nm = (np.abs(lat[1:] - lat[:-1]) + np.minimum(dlon, 360.0 - dlon)) * 60.05
+    elapsed_h = (ts[1:] - ts[:-1]) / 3.6e9
+    could = (
+        (mmsi[1:] == mmsi[:-1])
+        & (upper_nm >= params.min_jump_nm)
+        & (upper_nm > params.max_speed_knots * elapsed_h)
+    )
+    step = np.flatnonzero(could)
+    bad[step + 1], speed[step + 1] = is_jump(
+        lat[step], lon[step], ts[step], lat[step + 1], lon[step + 1], ts[step + 1], params
+    )
     return bad, speed
 
 
@@ -177,19 +194,47 @@ def split_tracks(
     return label
 
 
-def _track_order(mmsi: np.ndarray, track: np.ndarray) -> np.ndarray:
-    """Row order grouping each MMSI's tracks (stable: time order kept within a track).
+def _rows_of(mmsi: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Indices of the rows of the wanted MMSIs in ``mmsi`` (sorted), in order."""
+    starts = np.searchsorted(mmsi, wanted, side="left")
+    ends = np.searchsorted(mmsi, wanted, side="right")
+    count = ends - starts
+    within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    return np.asarray(np.repeat(starts, count) + within, dtype=np.int64)
 
-    Only the rows of split MMSIs move; they are contiguous blocks, so sorting them by
-    (mmsi, track) in place keeps every other row where it is.
+
+class _SplitIndex:
+    """Where each row of a split MMSI sits inside its own track (small: split rows only).
+
+    Rows of unsplit MMSIs keep their row index as position; rows of split MMSIs get their
+    rank within the (mmsi, track)-ordered block of split rows. Only differences of
+    positions within one track are ever used, so the two numberings never mix.
     """
-    order = np.arange(len(mmsi))
-    if not track.any():
-        return order
-    rows = np.flatnonzero(np.isin(mmsi, np.unique(mmsi[track != 0])))
-    key = mmsi[rows] * 10 + track[rows].astype(np.int64)
-    order[rows] = rows[np.argsort(key, kind="stable")]
-    return order
+
+    def __init__(self, mmsi: np.ndarray, track: np.ndarray) -> None:
+        self.mmsi = mmsi
+        self.track = track
+        self.split_mmsi = np.unique(mmsi[track != 0])
+        self.split_rows = _rows_of(mmsi, self.split_mmsi)
+        key = mmsi[self.split_rows] * 10 + track[self.split_rows].astype(np.int64)
+        self.ordered = self.split_rows[np.argsort(key, kind="stable")]
+        self.rank = np.empty(len(self.split_rows), dtype=np.int64)
+        self.rank[np.searchsorted(self.split_rows, self.ordered)] = np.arange(len(self.ordered))
+
+    def is_split(self, rows: np.ndarray) -> np.ndarray:
+        """Which of the given rows belong to a split MMSI."""
+        if len(self.split_rows) == 0:
+            return np.zeros(len(rows), dtype=bool)
+        at = np.minimum(np.searchsorted(self.split_rows, rows), len(self.split_rows) - 1)
+        return np.asarray(self.split_rows[at] == rows, dtype=bool)
+
+    def key_and_position(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Track key (mmsi * 10 + track) and position within the track, per row."""
+        key = self.mmsi[rows] * 10 + self.track[rows].astype(np.int64)
+        split = self.is_split(rows)
+        position = rows.astype(np.int64).copy()
+        position[split] = self.rank[np.searchsorted(self.split_rows, rows[split])]
+        return key, position
 
 
 def _point(lat: str, lon: str, ts: str) -> pl.Expr:
@@ -218,29 +263,42 @@ def jump_events(
     if len(usable[0]) < 2:
         return _conform(pl.DataFrame())
     mmsi, ts, lat, lon = usable
-    order = _track_order(mmsi, track)
-    key = (mmsi * 10 + track.astype(np.int64))[order]
-    ts, lat, lon, mmsi = ts[order], lat[order], lon[order], mmsi[order]
-    impossible = steps[0][1:].copy()
-    speed = steps[1][1:].copy()
-    moved = np.flatnonzero(order != np.arange(len(order)))
-    if len(moved):  # steps touching reordered rows are recomputed in track order
-        touch = np.unique(np.concatenate([moved - 1, moved]))
-        touch = touch[(touch >= 0) & (touch < len(order) - 1)]
-        impossible[touch], speed[touch] = is_jump(
-            lat[touch], lon[touch], ts[touch], lat[touch + 1], lon[touch + 1], ts[touch + 1], params
+    index = _SplitIndex(mmsi, track)
+    # steps between consecutive rows (precomputed), except inside split MMSIs ...
+    to = np.flatnonzero(steps[0])
+    to = to[~index.is_split(to)]
+    frm = to - 1
+    speed = steps[1][to]
+    if len(index.ordered) > 1:  # ... whose steps are taken along each of their tracks
+        sub = index.ordered
+        sub_key = mmsi[sub] * 10 + track[sub].astype(np.int64)
+        bad, sub_speed = is_jump(
+            lat[sub[:-1]],
+            lon[sub[:-1]],
+            ts[sub[:-1]],
+            lat[sub[1:]],
+            lon[sub[1:]],
+            ts[sub[1:]],
+            params,
         )
-    to = np.flatnonzero(impossible & (key[1:] == key[:-1])) + 1
+        j = np.flatnonzero(bad & (sub_key[1:] == sub_key[:-1])) + 1
+        to = np.concatenate([to, sub[j]])
+        frm = np.concatenate([frm, sub[j - 1]])
+        speed = np.concatenate([speed, sub_speed[j - 1]])
     if len(to) == 0:
         return _conform(pl.DataFrame())
-    frm = to - 1
-    episode = _episodes(key[to], ts[frm], params.episode_gap // _US)
+    key, to_position = index.key_and_position(to)
+    _, from_position = index.key_and_position(frm)
+    order = np.lexsort((to_position, key))
+    to, frm, speed, key = to[order], frm[order], speed[order], key[order]
+    to_position, from_position = to_position[order], from_position[order]
+    episode = _episodes(key, ts[frm], params.episode_gap // _US)
     jumps = pl.DataFrame(
         {
             "episode": episode,
             "mmsi": mmsi[to],
-            "from_row": frm,
-            "to_row": to,
+            "from_row": from_position,
+            "to_row": to_position,
             "from_ts": ts[frm],
             "to_ts": ts[to],
             "from_lat": lat[frm],
@@ -248,7 +306,7 @@ def jump_events(
             "to_lat": lat[to],
             "to_lon": lon[to],
             # same timestamp, different place: infinitely fast; JSON has no inf -> null
-            "speed": np.where(np.isfinite(speed[frm]), speed[frm], np.nan),
+            "speed": np.where(np.isfinite(speed), speed, np.nan),
             "distance_nm": haversine_m_np(lat[frm], lon[frm], lat[to], lon[to]) / METRES_PER_NM,
         }
     ).with_columns(pl.col("from_ts", "to_ts").cast(pl.Datetime("us", "UTC")))
@@ -292,17 +350,16 @@ def land_events(
         offending[rows[which >= 0]] = False
     if not offending.any():
         return _conform(pl.DataFrame())
-    order = _track_order(mmsi, track)
-    position_in_track = np.empty(len(order), dtype=np.int64)
-    position_in_track[order] = np.arange(len(order))
-    rows = order[offending[order]]
-    key = mmsi[rows] * 10 + track[rows].astype(np.int64)
+    rows = np.flatnonzero(offending)
+    key, position = _SplitIndex(mmsi, track).key_and_position(rows)
+    order = np.lexsort((position, key))
+    rows, key, position = rows[order], key[order], position[order]
     episode = _episodes(key, ts[rows], params.episode_gap // _US)
     land = pl.DataFrame(
         {
             "episode": episode,
             "mmsi": mmsi[rows],
-            "pos": position_in_track[rows],
+            "pos": position,
             "ts": ts[rows],
             "lat": lat[rows],
             "lon": lon[rows],
@@ -330,8 +387,7 @@ def interleaved_events(
     if not track.any():
         return _conform(pl.DataFrame())
     mmsi, ts, lat, lon = usable
-    split_mmsi = np.unique(mmsi[track == 1])
-    rows = np.flatnonzero(np.isin(mmsi, split_mmsi))
+    rows = _rows_of(mmsi, np.unique(mmsi[track == 1]))
     m, t, la, lo, tr = mmsi[rows], ts[rows], lat[rows], lon[rows], track[rows]
     switch = np.zeros(len(rows), dtype=bool)
     switch[1:] = (m[1:] == m[:-1]) & (tr[1:] != tr[:-1])

@@ -29,7 +29,7 @@ gap). ``details`` (keys sorted, units in names):
   when sailing at ``max_speed_knots`` (duration - detour / max_speed).
 
 Reachability speed bound: the vessel's demonstrated speed, the ``speed_quantile`` (default
-0.95) quantile of its reported SOG in the input (robust to single bad SOG values), capped at
+0.95) quantile (nearest rank) of its reported SOG in the input (robust to single bad SOG values), capped at
 ``max_speed_cap_knots`` (25 kn: faster than almost every merchant ship's service speed),
 and never below ``min_speed_floor_knots`` (8 kn: a ship seen only at anchor can still
 sail; without a floor it could "reach" nothing). Vessels without any SOG use the cap.
@@ -219,12 +219,18 @@ def detect_gaps(
     )
     # Speed bound per vessel from its demonstrated SOG (only vessels with gaps).
     gap_mmsi = mmsi[start]
+    vessel_no = np.cumsum(np.concatenate([[True], mmsi[1:] != mmsi[:-1]])) - 1
+    has_gap = np.zeros(int(vessel_no[-1]) + 1, dtype=bool)
+    has_gap[vessel_no[start]] = True
     speeds = (
-        frame.lazy()
-        .filter(pl.col("mmsi").is_in(np.unique(gap_mmsi).tolist()))
+        frame.filter(pl.Series(has_gap[vessel_no]))
         .group_by("mmsi")
-        .agg(pl.col("sog_knots").cast(pl.Float64).quantile(params.speed_quantile).alias("q"))
-        .collect()
+        .agg(
+            pl.col("sog_knots")
+            .quantile(params.speed_quantile, interpolation="nearest")
+            .cast(pl.Float64)
+            .alias("q")
+        )
     )
     speed_frame = pl.DataFrame({"mmsi": gap_mmsi}).join(speeds, on="mmsi", how="left")
     q = speed_frame["q"].to_numpy().astype(np.float64)

@@ -170,11 +170,13 @@ def detect_loitering(
         with np.errstate(divide="ignore", invalid="ignore"):
             implied = np.where(same & (dt_us > 0), step_m / (dt_us / 1e6) / MPS_PER_KNOT, np.nan)
         sog = np.where(missing, implied, sog)
-    shore_km = context.shore.lookup_km(lat, lon)
     with np.errstate(invalid="ignore"):
-        is_slow_offshore = (sog < params.max_speed_knots) & (
-            shore_km >= params.min_shore_distance_nm * KM_PER_NM
-        )
+        is_slow_offshore = sog < params.max_speed_knots
+    slow_rows = np.flatnonzero(is_slow_offshore)  # the grid is looked up for slow rows only
+    shore_km = np.full(len(mmsi), np.nan)
+    shore_km[slow_rows] = context.shore.lookup_km(lat[slow_rows], lon[slow_rows])
+    with np.errstate(invalid="ignore"):
+        is_slow_offshore &= shore_km >= params.min_shore_distance_nm * KM_PER_NM
     max_interval_us = params.max_interval // timedelta(microseconds=1)
     prev_ok = np.zeros(len(mmsi), dtype=bool)
     prev_ok[1:] = is_slow_offshore[:-1]
@@ -218,7 +220,10 @@ def detect_loitering(
     )
     if runs.height == 0:
         return empty
-    runs = runs.filter(~_has_company(frame, (mmsi, ts_us, lat, lon), runs, run_id, params))
+    is_kept_run = np.zeros(int(run_id[-1]) + 1, dtype=bool)
+    is_kept_run[runs["run"].to_numpy()] = True
+    candidate_rows = rows[is_kept_run[run_id[rows]]]
+    runs = runs.filter(~_has_company(frame, (mmsi, ts_us, lat, lon), runs, candidate_rows, params))
     if runs.height == 0:
         return empty
     raw = runs.with_columns(
@@ -261,11 +266,19 @@ def _coarse_key(ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarr
     return (hour * 2048 + cy) * 4096 + cx
 
 
+def _coarse_key_expr() -> pl.Expr:
+    """``_coarse_key`` as a Polars expression (one multi-threaded pass over the frame)."""
+    hour = pl.col("ts").dt.epoch("us") // 3_600_000_000
+    cy = ((pl.col("lat") + 90.0) * 10.0).cast(pl.Int64) + 1
+    cx = ((pl.col("lon") + 180.0) * 10.0).cast(pl.Int64) % 3600
+    return (hour * 2048 + cy) * 4096 + cx
+
+
 def _has_company(
     frame: pl.DataFrame,
     arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     runs: pl.DataFrame,
-    run_of_row: np.ndarray,
+    candidate_rows: np.ndarray,
     params: LoiteringParams,
 ) -> np.ndarray:
     """For each run: did another vessel come within the company distance in any bin?
@@ -277,25 +290,21 @@ def _has_company(
     """
     mmsi, ts_us, lat, lon = arrays
     bin_us = _BIN // timedelta(microseconds=1)
-    in_run = np.isin(run_of_row, runs["run"].to_numpy())
-    # unique (hour, cell) of the candidates first, then their 27 neighbours
-    base = np.unique(_coarse_key(ts_us[in_run], lat[in_run], lon[in_run]))
+    # unique (hour, cell) of the candidates first (consecutive repeats dropped before the
+    # hash), then their 27 neighbours
+    keys = _coarse_key(ts_us[candidate_rows], lat[candidate_rows], lon[candidate_rows])
+    base = pl.Series(keys[np.concatenate([[True], keys[1:] != keys[:-1]])]).unique().to_numpy()
     hour, rest = np.divmod(base, 2048 * 4096)
     cy, cx = np.divmod(rest, 4096)
-    wanted = np.unique(
-        np.concatenate(
-            [
-                ((hour + dh) * 2048 + cy + dy) * 4096 + (cx + dx) % 3600
-                for dh in (-1, 0, 1)  # 27 neighbour offsets, each vectorised over cells
-                for dy in (-1, 0, 1)
-                for dx in (-1, 0, 1)
-            ]
-        )
+    wanted = np.concatenate(
+        [
+            ((hour + dh) * 2048 + cy + dy) * 4096 + (cx + dx) % 3600
+            for dh in (-1, 0, 1)  # 27 neighbour offsets, each vectorised over cells
+            for dy in (-1, 0, 1)
+            for dx in (-1, 0, 1)
+        ]
     )
-    nearby_rows = (
-        pl.Series(_coarse_key(ts_us, lat, lon)).is_in(pl.Series(wanted).implode()).to_numpy()
-    )
-    nearby = frame.filter(pl.Series(nearby_rows))
+    nearby = frame.filter(_coarse_key_expr().is_in(pl.Series(wanted).implode()))
     binned = bin_positions(nearby, bin_us, params.max_fill // _BIN)
     indexed = binned.with_row_index("_point")
     own = indexed.join(runs.select("mmsi", "start_us", "end_us", "run"), on="mmsi").filter(

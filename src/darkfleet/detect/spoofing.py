@@ -231,7 +231,7 @@ def detect_spoofing(
         raise TypeError(
             f"positions must be a polars DataFrame or LazyFrame, got {type(positions).__name__}"
         )
-    indexed = all_rows.lazy().with_row_index("_row")
+    indexed = all_rows.with_row_index("_row")
     usable = sorted_positions(
         indexed, drop_msg_types=(9,), columns=("_row", "mmsi", "ts", "lat", "lon")
     )
@@ -252,8 +252,7 @@ def detect_spoofing(
         with_track = all_rows.with_columns(labels)  # all rows usable and already ordered
     else:
         with_track = (
-            indexed.collect()
-            .join(usable.select("_row").with_columns(labels), on="_row", how="left")
+            indexed.join(usable.select("_row").with_columns(labels), on="_row", how="left")
             .with_columns(pl.col("track").fill_null(0))
             .sort(["mmsi", "ts", "lat", "lon", "_row"], nulls_last=True)
         )

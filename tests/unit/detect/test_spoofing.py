@@ -261,3 +261,21 @@ def test_callers_frame_is_not_mutated() -> None:
 def test_bad_parameters_raise_config_error_naming_the_field(field: str, value: object) -> None:
     with pytest.raises(ConfigError, match=f"detect.spoofing.{field}"):
         SpoofingParams(**{field: value})  # type: ignore[arg-type]
+
+
+def test_jump_inside_one_of_two_interleaved_tracks_is_reported_on_that_track() -> None:
+    positions = interleaved().with_columns(
+        pl.when((pl.col("lat") > 43) & (pl.col("line_no") == 20))
+        .then(pl.col("lat") + 1.0)
+        .otherwise(pl.col("lat"))
+        .alias("lat")
+    )
+    events, tracks = detect_spoofing(positions, NO_LAND, NONE)
+    assert sorted(rules(events)) == ["interleaved", "speed"]
+    speed = json.loads(
+        events.filter(pl.col("details").str.contains('"rule":"speed"'))["details"][0]
+    )
+    assert speed["n_offending_positions"] == 2  # onto the glitch and back, on its track
+    assert speed["n_positions"] == 3  # three consecutive positions of that track
+    assert all(jump["distance_nm"] > 50 for jump in speed["jumps"])
+    assert tracks["track_mmsi"].n_unique() == 2
