@@ -57,20 +57,33 @@ def bin_positions(frame: pl.DataFrame, bin_us: int, max_fill_bins: int) -> pl.Da
     starts = np.flatnonzero(starts_mask)
     count = np.diff(np.append(starts, len(mmsi_all)))
     # Within one bin a vessel moves a few km at most: a plain mean of lon is fine except
-    # across the antimeridian, so lon is averaged as an offset from the bin's first lon.
-    lon_ref = lon_all[starts]
-    lon_off = (lon_all - np.repeat(lon_ref, count) + 540.0) % 360.0 - 180.0
-    has_sog = np.isfinite(sog_all)
-    n_sog = np.add.reduceat(has_sog.astype(np.int64), starts)
-    sum_sog = np.add.reduceat(np.where(has_sog, sog_all, 0.0), starts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_sog = np.where(n_sog > 0, sum_sog / n_sog, np.nan)
+    # across the antimeridian; only bins with a step of more than 180 degrees between
+    # consecutive reports are averaged as offsets from their first longitude.
+    mean_lon = np.add.reduceat(lon_all, starts) / count
+    wraps = np.flatnonzero(~starts_mask[1:] & (np.abs(np.diff(lon_all)) > 180.0)) + 1
+    if len(wraps):
+        bin_of_row = np.cumsum(starts_mask) - 1
+        wrapped_bins = np.unique(bin_of_row[wraps])
+        first = starts[wrapped_bins]
+        n = count[wrapped_bins]
+        rows = np.repeat(first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+        offset = (lon_all[rows] - np.repeat(lon_all[first], n) + 540.0) % 360.0 - 180.0
+        mean_offset = np.add.reduceat(offset, np.cumsum(n) - n) / n
+        mean_lon[wrapped_bins] = (lon_all[first] + mean_offset + 540.0) % 360.0 - 180.0
+    if np.isnan(sog_all).any():
+        has_sog = np.isfinite(sog_all)
+        n_sog = np.add.reduceat(has_sog.astype(np.int64), starts)
+        sum_sog = np.add.reduceat(np.where(has_sog, sog_all, 0.0), starts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_sog = np.where(n_sog > 0, sum_sog / n_sog, np.nan)
+    else:
+        mean_sog = np.add.reduceat(sog_all, starts) / count
     observed = pl.DataFrame(
         {
             "mmsi": mmsi_all[starts],
             "bin": bin_all[starts],
             "lat": np.add.reduceat(lat_all, starts) / count,
-            "lon": (lon_ref + np.add.reduceat(lon_off, starts) / count + 540.0) % 360.0 - 180.0,
+            "lon": mean_lon,
             "sog_knots": mean_sog,
             "n_positions": count.astype(np.int64),
             "first_us": ts_all[starts],
