@@ -255,23 +255,53 @@ def detect_loitering(
     return finish_events(raw.with_columns(details), "loitering", fingerprint)
 
 
-def _coarse_key(ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """One int64 per (hour, 0.1 degree lat cell, 0.1 degree lon cell).
+def _degree_cell(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Index of the 1 degree cell (181 rows x 360 columns) holding each point."""
+    row = np.clip((lat + 90.0).astype(np.int64), 0, 180)
+    col = (lon + 180.0).astype(np.int64) % 360
+    return np.asarray(row * 360 + col, dtype=np.int64)
 
-    Longitude cells wrap at the antimeridian (neighbours of cell 3599 include cell 0).
+
+def _coarse_key(
+    ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, cells_per_deg: int
+) -> np.ndarray:
+    """One int64 per (hour, lat cell, lon cell) with ``cells_per_deg`` cells per degree.
+
+    Longitude cells wrap at the antimeridian (neighbours of the last cell include cell 0).
     """
     hour = ts_us // 3_600_000_000
-    cy = ((lat + 90.0) * 10.0).astype(np.int64) + 1  # 1..1801, neighbours stay >= 0
-    cx = ((lon + 180.0) * 10.0).astype(np.int64) % 3600
+    cy = ((lat + 90.0) * cells_per_deg).astype(np.int64) + 1  # >= 1: neighbours stay >= 0
+    cx = ((lon + 180.0) * cells_per_deg).astype(np.int64) % (360 * cells_per_deg)
     return (hour * 2048 + cy) * 4096 + cx
 
 
-def _coarse_key_expr() -> pl.Expr:
+def _coarse_key_expr(cells_per_deg: int) -> pl.Expr:
     """``_coarse_key`` as a Polars expression (one multi-threaded pass over the frame)."""
     hour = pl.col("ts").dt.epoch("us") // 3_600_000_000
-    cy = ((pl.col("lat") + 90.0) * 10.0).cast(pl.Int64) + 1
-    cx = ((pl.col("lon") + 180.0) * 10.0).cast(pl.Int64) % 3600
+    cy = ((pl.col("lat") + 90.0) * cells_per_deg).cast(pl.Int64) + 1
+    cx = ((pl.col("lon") + 180.0) * cells_per_deg).cast(pl.Int64) % (360 * cells_per_deg)
     return (hour * 2048 + cy) * 4096 + cx
+
+
+def _neighbour_keys(
+    ts_us: np.ndarray, lat: np.ndarray, lon: np.ndarray, cells_per_deg: int
+) -> pl.Series:
+    """Keys of the given points' (hour, cell) and of the 26 neighbouring hours and cells."""
+    keys = _coarse_key(ts_us, lat, lon, cells_per_deg)
+    base = pl.Series(keys[np.concatenate([[True], keys[1:] != keys[:-1]])]).unique().to_numpy()
+    hour, rest = np.divmod(base, 2048 * 4096)
+    cy, cx = np.divmod(rest, 4096)
+    n_cx = 360 * cells_per_deg
+    return pl.Series(
+        np.concatenate(
+            [
+                ((hour + dh) * 2048 + cy + dy) * 4096 + (cx + dx) % n_cx
+                for dh in (-1, 0, 1)  # 27 neighbour offsets, each vectorised over cells
+                for dy in (-1, 0, 1)
+                for dx in (-1, 0, 1)
+            ]
+        )
+    ).unique()
 
 
 def _has_company(
@@ -283,28 +313,27 @@ def _has_company(
 ) -> np.ndarray:
     """For each run: did another vessel come within the company distance in any bin?
 
-    Only positions near the candidate runs in time and space are binned: their coarse keys
-    (hour, 0.1 degree cell) with the neighbouring hours and cells are matched with
-    ``np.isin``, so the work follows the candidates, never all pairs. A 0.1 degree cell is
+    Only positions near the candidate runs in time and space are binned: positions whose
+    cell is one of the candidates' 1 degree cells or a neighbour (a dense table, cheap to
+    test on the whole frame), then whose (hour, 0.1 degree cell) is one of the
+    candidates' or a neighbour's (for the survivors only). The work follows the candidates, never all pairs. A 0.1 degree cell is
     >= 500 m wide up to 87 degrees latitude.
     """
     mmsi, ts_us, lat, lon = arrays
     bin_us = _BIN // timedelta(microseconds=1)
-    # unique (hour, cell) of the candidates first (consecutive repeats dropped before the
-    # hash), then their 27 neighbours
-    keys = _coarse_key(ts_us[candidate_rows], lat[candidate_rows], lon[candidate_rows])
-    base = pl.Series(keys[np.concatenate([[True], keys[1:] != keys[:-1]])]).unique().to_numpy()
-    hour, rest = np.divmod(base, 2048 * 4096)
-    cy, cx = np.divmod(rest, 4096)
-    wanted = np.concatenate(
-        [
-            ((hour + dh) * 2048 + cy + dy) * 4096 + (cx + dx) % 3600
-            for dh in (-1, 0, 1)  # 27 neighbour offsets, each vectorised over cells
-            for dy in (-1, 0, 1)
-            for dx in (-1, 0, 1)
-        ]
-    )
-    nearby = frame.filter(_coarse_key_expr().is_in(pl.Series(wanted).implode()))
+    rows = candidate_rows
+    # stage 1: a dense table of 1 degree cells (any time) visited by a candidate or next
+    # to one; one gather per position
+    cell = _degree_cell(lat, lon)
+    is_wanted_cell = np.zeros(181 * 360, dtype=bool)
+    cy, cx = np.divmod(np.unique(cell[rows]), 360)
+    for dy in (-1, 0, 1):  # 9 neighbour offsets, each vectorised over cells
+        for dx in (-1, 0, 1):
+            is_wanted_cell[np.clip(cy + dy, 0, 180) * 360 + (cx + dx) % 360] = True
+    near_cells = frame.filter(pl.Series(is_wanted_cell[cell]))
+    # stage 2: (hour, 0.1 degree cell) keys and their neighbours, on the survivors only
+    fine = _neighbour_keys(ts_us[rows], lat[rows], lon[rows], 10)
+    nearby = near_cells.filter(_coarse_key_expr(10).is_in(fine.implode()))
     binned = bin_positions(nearby, bin_us, params.max_fill // _BIN)
     indexed = binned.with_row_index("_point")
     own = indexed.join(runs.select("mmsi", "start_us", "end_us", "run"), on="mmsi").filter(

@@ -156,3 +156,21 @@ def test_real_grid_lookup_is_used_per_position() -> None:
 def test_bad_parameters_raise_config_error_naming_the_field(field: str, value: object) -> None:
     with pytest.raises(ConfigError, match=f"detect.loitering.{field}"):
         LoiteringParams(**{field: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(41.99999, 131.99999), (42.04999, 132.09999)])
+def test_company_across_cell_boundaries_counts(lat: float, lon: float) -> None:
+    # neighbours 30 m away in the next 1 degree and 0.1 degree cells
+    loiterer = stationary(1, duration=timedelta(hours=6), lat=lat, lon=lon)
+    neighbour = stationary(2, duration=timedelta(hours=1), lat=lat + 0.0002, lon=lon + 0.0002)
+    events = detect_loitering(pl.concat([loiterer, neighbour]), LoiteringParams(), SEA)
+    assert events.height == 0
+
+
+def test_sparse_companion_is_interpolated_between_reports() -> None:
+    loiterer = stationary(1, duration=timedelta(hours=6))
+    sparse = stationary(
+        2, duration=timedelta(hours=6), step=timedelta(minutes=50), lat=north_of(42.0, 200.0)
+    )
+    events = detect_loitering(pl.concat([loiterer, sparse]), LoiteringParams(), SEA)
+    assert events.height == 0
