@@ -56,7 +56,7 @@ def sorted_positions(
     if isinstance(positions, pl.DataFrame):
         # eager input: select without copying; filter only when some row is unusable
         frame = positions.select(columns) if columns is not None else positions
-        if not positions.select(keep.all()).item():
+        if not _all_usable(positions, drop_msg_types):
             frame = positions.filter(keep)
             frame = frame.select(columns) if columns is not None else frame
     else:
@@ -66,20 +66,33 @@ def sorted_positions(
         return frame
     mmsi = frame["mmsi"].to_numpy()
     ts = frame["ts"].dt.epoch("us").to_numpy()
-    lat = frame["lat"].to_numpy()
-    lon = frame["lon"].to_numpy()
-    same_mmsi = mmsi[1:] == mmsi[:-1]
-    same_ts = same_mmsi & (ts[1:] == ts[:-1])
-    same_lat = same_ts & (lat[1:] == lat[:-1])
-    is_ordered = bool(
-        np.all(mmsi[1:] >= mmsi[:-1])
-        and np.all(~same_mmsi | (ts[1:] >= ts[:-1]))
-        and np.all(~same_ts | (lat[1:] >= lat[:-1]))
-        and np.all(~same_lat | (lon[1:] >= lon[:-1]))
-    )
+    step_mmsi = np.diff(mmsi)
+    step_ts = np.diff(ts)
+    is_ordered = bool(np.all(step_mmsi >= 0) and np.all((step_ts >= 0) | (step_mmsi != 0)))
+    if is_ordered:
+        ties = np.flatnonzero((step_ts == 0) & (step_mmsi == 0))
+        if len(ties):  # equal (mmsi, ts): position order decides (rare; checked on ties only)
+            lat = frame["lat"].to_numpy()
+            lon = frame["lon"].to_numpy()
+            d_lat = lat[ties + 1] - lat[ties]
+            d_lon = lon[ties + 1] - lon[ties]
+            is_ordered = bool(np.all((d_lat > 0) | ((d_lat == 0) & (d_lon >= 0))))
     if is_ordered:
         return frame
     return frame.sort(["mmsi", "ts", "lat", "lon"], maintain_order=True)
+
+
+def _all_usable(frame: pl.DataFrame, drop_msg_types: tuple[int, ...]) -> bool:
+    """True when no row needs dropping (null counts are metadata; NaN and type checks scan)."""
+    if any(frame[name].null_count() for name in ("mmsi", "ts", "lat", "lon")):
+        return False
+    if not (
+        np.isfinite(frame["lat"].to_numpy()).all() and np.isfinite(frame["lon"].to_numpy()).all()
+    ):
+        return False
+    if drop_msg_types:
+        return not bool(frame.select(pl.col("msg_type").is_in(list(drop_msg_types)).any()).item())
+    return True
 
 
 def iso_ts(expr: pl.Expr) -> pl.Expr:

@@ -262,3 +262,20 @@ def test_event_ids_are_stable_and_depend_on_parameters() -> None:
     c = detect_gaps(positions, GapParams(min_gap=timedelta(hours=5)), context())
     assert a["event_id"][0] == b["event_id"][0]
     assert a["event_id"][0] != c["event_id"][0]
+
+
+def test_nan_and_infinite_positions_are_ignored_like_nulls() -> None:
+    positions = two_legs(timedelta(hours=9))
+    bad = positions.head(2).with_columns(
+        (pl.col("ts") + timedelta(hours=3)).alias("ts"),
+        pl.Series("lat", [float("nan"), float("inf")]),
+    )
+    assert detect_gaps(pl.concat([positions, bad]), GapParams(), context()).height == 1
+
+
+def test_duplicate_timestamps_do_not_depend_on_row_order() -> None:
+    positions = two_legs(timedelta(hours=9))
+    twin = positions.head(1).with_columns(pl.col("lat") + 0.01)
+    a = detect_gaps(pl.concat([positions, twin]), GapParams(), context())
+    b = detect_gaps(pl.concat([twin, positions]), GapParams(), context())
+    assert_frame_equal(a, b)
