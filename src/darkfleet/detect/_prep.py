@@ -19,8 +19,6 @@ import polars as pl
 from darkfleet import schema
 from darkfleet.errors import ConfigError
 
-US_PER_HOUR = 3_600_000_000
-
 
 def sorted_positions(
     positions: pl.DataFrame | pl.LazyFrame,

@@ -80,14 +80,12 @@ from darkfleet.detect._events import finish_events, params_fingerprint
 from darkfleet.detect._geo import haversine_m_np
 from darkfleet.detect._prep import check_duration, check_positive, sorted_positions
 from darkfleet.detect._spoof_rules import (
-    arrays_of,
     build_spoofing_events,
-    consecutive_steps,
     interleaved_events,
     jump_events,
     land_events,
-    split_tracks,
 )
+from darkfleet.detect._tracks import arrays_of, consecutive_steps, split_tracks
 from darkfleet.detect.context import GeoContext
 from darkfleet.errors import ConfigError
 from darkfleet.units import METRES_PER_NM, MPS_PER_KNOT
