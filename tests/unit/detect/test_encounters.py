@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from darkfleet import schema
+from darkfleet.detect.encounters import EncounterParams, detect_encounters
+from darkfleet.errors import ConfigError
+from tests.unit.detect.motion_helpers import T0, context, north_of, stationary
+
+NONE = context()
+
+
+def pair(
+    duration: timedelta,
+    *,
+    metres: float = 300.0,
+    start: datetime = T0,
+    sog_knots: float = 0.5,
+    a: int = 412_000_002,
+    b: int = 273_000_001,
+    lat: float = 42.0,
+    lon: float = 132.0,
+) -> pl.DataFrame:
+    first = stationary(a, start=start, duration=duration, sog_knots=sog_knots, lat=lat, lon=lon)
+    second = stationary(
+        b, start=start, duration=duration, sog_knots=sog_knots, lat=north_of(lat, metres), lon=lon
+    )
+    return pl.concat([first, second])
+
+
+def test_encounter_at_exactly_min_duration_with_smaller_mmsi_first() -> None:
+    events = detect_encounters(pair(timedelta(hours=2)), EncounterParams(), NONE)
+    assert events.height == 1
+    row = events.row(0, named=True)
+    assert (row["mmsi"], row["other_mmsi"]) == (273_000_001, 412_000_002)
+    assert row["end_ts"] - row["start_ts"] == timedelta(hours=2)
+    assert row["type"] == "encounter"
+    info = json.loads(row["details"])
+    assert info["duration_h"] == 2.0
+    assert info["n_bins"] == 13
+    assert info["n_filled_bins"] == 0
+    assert info["median_distance_m"] == pytest.approx(300.0, abs=1.0)
+    assert info["median_sog_knots"] == 0.5
+    assert info["other_median_sog_knots"] == 0.5
+    assert info["distance_to_port_km"] is None
+    assert row["lat"] == pytest.approx(north_of(42.0, 150.0), abs=1e-6)
+    assert dict(events.schema) == dict(schema.EVENTS)
+
+
+def test_no_encounter_just_below_min_duration() -> None:
+    events = detect_encounters(pair(timedelta(hours=1, minutes=55)), EncounterParams(), NONE)
+    assert events.height == 0
+
+
+@pytest.mark.parametrize(("metres", "expected"), [(490.0, 1), (510.0, 0)])
+def test_distance_threshold(metres: float, expected: int) -> None:
+    events = detect_encounters(pair(timedelta(hours=3), metres=metres), EncounterParams(), NONE)
+    assert events.height == expected
+
+
+def test_fast_pairs_are_not_encounters() -> None:
+    events = detect_encounters(pair(timedelta(hours=3), sog_knots=2.0), EncounterParams(), NONE)
+    assert events.height == 0
+
+
+def test_encounter_across_midnight() -> None:
+    start = datetime(2023, 10, 1, 23, tzinfo=UTC)
+    events = detect_encounters(pair(timedelta(hours=3), start=start), EncounterParams(), NONE)
+    assert events.height == 1
+    assert events["start_ts"][0] == start
+    assert events["end_ts"][0] == datetime(2023, 10, 2, 2, tzinfo=UTC)
+
+
+def test_encounter_near_a_port_is_ignored() -> None:
+    port = [("X", "Harbour", "RUS", 42.05, 132.0)]  # ~5.5 km north of the pair
+    far_port = [("X", "Harbour", "RUS", 42.2, 132.0)]  # ~22 km
+    positions = pair(timedelta(hours=3))
+    assert detect_encounters(positions, EncounterParams(), context(ports=port)).height == 0
+    events = detect_encounters(positions, EncounterParams(), context(ports=far_port))
+    assert events.height == 1
+    assert json.loads(events["details"][0])["distance_to_port_km"] == pytest.approx(22.0, abs=0.5)
+
+
+def test_short_hole_is_interpolated_long_hole_splits() -> None:
+    positions = pair(timedelta(hours=4))
+    minutes = (pl.col("ts") - T0).dt.total_minutes()
+    short_hole = positions.filter((pl.col("mmsi") != 273_000_001) | ~minutes.is_between(60, 110))
+    events = detect_encounters(short_hole, EncounterParams(), NONE)
+    assert events.height == 1
+    assert json.loads(events["details"][0])["n_filled_bins"] == 5
+    long_hole = positions.filter((pl.col("mmsi") != 273_000_001) | ~minutes.is_between(60, 140))
+    assert detect_encounters(long_hole, EncounterParams(), NONE).height == 0
+
+
+def test_encounter_across_the_antimeridian() -> None:
+    first = stationary(1, duration=timedelta(hours=3), lon=179.9985)
+    second = stationary(2, duration=timedelta(hours=3), lon=-179.9985)
+    events = detect_encounters(pl.concat([first, second]), EncounterParams(), NONE)
+    assert events.height == 1
+    assert abs(events["lon"][0]) == pytest.approx(180.0, abs=1e-3)
+
+
+def test_three_vessels_give_three_pairs() -> None:
+    trio = pl.concat(
+        [
+            stationary(1, duration=timedelta(hours=3)),
+            stationary(2, duration=timedelta(hours=3), lat=north_of(42.0, 200.0)),
+            stationary(3, duration=timedelta(hours=3), lat=north_of(42.0, 400.0)),
+        ]
+    )
+    events = detect_encounters(trio, EncounterParams(), NONE)
+    assert events.select("mmsi", "other_mmsi").rows() == [(1, 2), (1, 3), (2, 3)]
+
+
+def test_position_only_source_uses_implied_speed() -> None:
+    positions = pair(timedelta(hours=3)).with_columns(
+        pl.lit(None, dtype=pl.Float32).alias("sog_knots")
+    )
+    assert detect_encounters(positions, EncounterParams(), NONE).height == 1
+
+
+def test_empty_and_single_vessel_inputs_give_empty_frames() -> None:
+    for positions in (schema.empty(schema.POSITIONS), stationary(1, duration=timedelta(hours=3))):
+        events = detect_encounters(positions, EncounterParams(), NONE)
+        assert events.height == 0
+        assert dict(events.schema) == dict(schema.EVENTS)
+
+
+def test_callers_frame_is_not_mutated() -> None:
+    positions = pair(timedelta(hours=3)).reverse()
+    before = positions.clone()
+    detect_encounters(positions.lazy(), EncounterParams(), NONE)
+    assert_frame_equal(positions, before)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("max_distance_m", 0.0),
+        ("min_duration", timedelta(0)),
+        ("max_median_speed_knots", -1.0),
+        ("min_port_distance_km", -1.0),
+        ("min_port_distance_km", "10"),
+        ("max_pair_speed_knots", 1.0),
+        ("max_fill", timedelta(days=1)),
+    ],
+)
+def test_bad_parameters_raise_config_error_naming_the_field(field: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=f"detect.encounter.{field}"):
+        EncounterParams(**{field: value})  # type: ignore[arg-type]
+
+
+def test_encounter_times_are_report_times_not_bin_boundaries() -> None:
+    start = T0 + timedelta(minutes=3)
+    events = detect_encounters(pair(timedelta(hours=2), start=start), EncounterParams(), NONE)
+    assert events["start_ts"][0] == start
+    assert events["end_ts"][0] == start + timedelta(hours=2)
