@@ -36,7 +36,9 @@ def render() -> str:
     ]
     for path, command in _walk(cli, ["darkfleet"]):
         name = " ".join(path)
-        with click.Context(command, info_name=name, terminal_width=100) as ctx:
+        with click.Context(
+            command, info_name=name, terminal_width=100, help_option_names=["-h", "--help"]
+        ) as ctx:
             text = command.get_help(ctx)
         parts.append(f"## `{name}`\n\n```text\n{text}\n```\n")
     return "\n".join(parts)

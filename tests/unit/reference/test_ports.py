@@ -111,7 +111,8 @@ def test_najin_point_is_within_port_radius_of_the_rajin_berths() -> None:
 def test_shipped_reference_data_is_small() -> None:
     folder = Path(str(resources.files("darkfleet.reference") / "data"))
     total_bytes = sum(f.stat().st_size for f in folder.iterdir())
-    assert total_bytes < 3_000_000
+    # ports + MID tables are under 1 MB; the global 0.05-degree shore grid is about 5.2 MB
+    assert total_bytes < 8_000_000
     assert (folder / "SOURCE.md").is_file()
 
 
