@@ -24,6 +24,7 @@ A file already in the store (same content hash) is skipped: re-ingesting adds no
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -53,7 +54,9 @@ _STATION_PAYLOAD_PREFIXES: Final = ("4", ";")
 _SNIFF_BYTES: Final = 65_536
 #: Where a message's receive time came from when it was heard, not inferred.
 _RECEIVE_TIME_ORIGINS: Final = ("tag", "uscg", "pghp")
-_NMEA_STARTS: Final = ("!", "$", "\\")
+_SNIFF_LINES: Final = 200
+#: An NMEA 0183 sentence, optionally behind NMEA 4.0 tag blocks: ``[\\tags\\]!AIVDM,`` or ``$GPRMC,``.
+_NMEA_SENTENCE: Final = re.compile(r"^(?:\\[^\\]*\\)*[!$][A-Z]{2}[A-Z0-9]{2,4},|^\\[^\\]*\\$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,21 +95,30 @@ class _StationClock:
 
 
 def sniff_input_format(source: InputFile, mapping: ColumnMapping | None) -> str:
-    """Return "nmea" or a CSV format name for ``source``, judged from its first lines."""
+    """Return "nmea" or a CSV format name for ``source``, judged from its first lines.
+
+    NMEA means: no NUL bytes (not a binary file), and at least half of the first lines
+    that are neither blank nor ``#`` comments are NMEA sentences (optionally behind tag
+    blocks). A CSV is recognised by its header line. Anything else raises ``SchemaError``.
+    """
     with open_input(source) as stream:
-        head = stream.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
+        head_bytes = stream.read(_SNIFF_BYTES)
+    head = head_bytes.decode("utf-8", errors="replace")
     lines = [line.strip() for line in head.splitlines() if line.strip()]
     if not lines:
         return "nmea"  # an empty file: nothing to decode either way
-    csv_format = sniff_csv_header(lines[0].lstrip("\ufeff"))
-    if csv_format is not None:
-        return csv_format
-    if any(line.startswith(_NMEA_STARTS) for line in lines[:200]):
-        return "nmea"
-    if mapping is not None:
-        return "mapped"
+    if b"\x00" not in head_bytes:
+        csv_format = sniff_csv_header(lines[0].lstrip("\ufeff"))
+        if csv_format is not None:
+            return csv_format
+        content = [line for line in lines[:_SNIFF_LINES] if not line.startswith("#")]
+        sentences = sum(_NMEA_SENTENCE.match(line) is not None for line in content)
+        if content and sentences * 2 >= len(content):
+            return "nmea"
+        if mapping is not None:
+            return "mapped"
     raise SchemaError(
-        f"{source.name}: neither NMEA nor a known CSV export (header: {lines[0][:120]!r}); "
+        f"{source.name}: neither NMEA nor a known CSV export (first line: {lines[0][:120]!r}); "
         "give --format nmea, or for a CSV --format csv --columns "
         "mmsi=COL,ts=COL,lat=COL,lon=COL"
     )

@@ -388,3 +388,9 @@ def test_output_frames_are_empty_with_full_schema_when_everything_is_rejected():
     assert batch.positions.schema == pl.Schema(schema.POSITIONS)
     assert batch.statics.schema == pl.Schema(schema.STATICS)
     assert batch.others.schema == pl.Schema(schema.OTHERS)
+
+
+def test_a_json_line_is_not_a_known_csv_header() -> None:
+    from darkfleet.ingest.csv import sniff_csv_header
+
+    assert sniff_csv_header('{"class":"AIS","type":1,"mmsi":371798000}') is None

@@ -160,16 +160,22 @@ def detect_separator(header: str) -> str:
 def parse_header(header: str, separator: str) -> list[str]:
     """Split a header line into column names (quotes removed, a leading ``#`` dropped)."""
     line = header.strip().lstrip("#").strip()
-    frame = pl.read_csv(
-        io.BytesIO(line.encode()),
-        has_header=False,
-        separator=separator,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-    )
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(line.encode()),
+            has_header=False,
+            separator=separator,
+            infer_schema=False,
+            truncate_ragged_lines=True,
+        )
+        values: tuple[str | None, ...] = frame.row(0) if frame.height else ()
+    except pl.exceptions.ComputeError:
+        # Not valid CSV quoting (e.g. a JSON line): split plainly so that format sniffing
+        # can say "unknown format" instead of failing.
+        values = tuple(part.strip().strip('"') for part in line.split(separator))
     names: list[str] = []
     seen: dict[str, int] = {}
-    for index, value in enumerate(frame.row(0) if frame.height else []):
+    for index, value in enumerate(values):
         name = (value or "").strip() or f"column_{index + 1}"
         if name in seen:
             seen[name] += 1
