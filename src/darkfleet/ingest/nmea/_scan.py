@@ -15,6 +15,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 Ints = npt.NDArray[np.int64]
 Bytes = npt.NDArray[np.uint8]
@@ -134,6 +135,43 @@ def span_reduce(ufunc: np.ufunc, values: Bytes, first: Ints, stop: Ints, empty: 
     reduced: Bytes = ufunc.reduceat(values, bounds)[0::2]
     reduced[stop <= first] = empty
     return reduced
+
+
+def span_strings(
+    data: Bytes, first: Ints, stop: Ints, valid: npt.NDArray[np.bool_] | None = None
+) -> pa.LargeStringArray:
+    """Arrow strings ``data[first[i]:stop[i]]`` (null where ``valid`` is False), one gather.
+
+    The bytes must be valid UTF-8 spans (the scanner only cuts ASCII lines).
+    """
+    n = len(first)
+    lengths = np.maximum(stop - first, 0)
+    if valid is not None:
+        lengths = np.where(valid, lengths, 0)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total:
+        index = np.arange(total, dtype=np.int64)
+        index += np.repeat(first - offsets[:-1], lengths)
+        chars = data[index]
+    else:
+        chars = np.zeros(0, dtype=np.uint8)
+    validity = None
+    null_count = 0
+    if valid is not None and not valid.all():
+        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        null_count = int(n - np.count_nonzero(valid))
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(chars), validity, null_count
+    )
+
+
+def first_per_group(groups: Ints) -> npt.NDArray[np.bool_]:
+    """True at the first element of each run of equal values of sorted ``groups``."""
+    first = np.ones(len(groups), dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    return first
 
 
 @dataclass(slots=True)

@@ -97,50 +97,113 @@ def _scatter(series: pl.Series, rows: npt.NDArray[np.int64], values: pl.Series) 
     return series.scatter(rows, values)
 
 
+#: Longest all-digit ``c:`` value read with integer arithmetic (exact in float64).
+_FAST_DIGITS: Final = 15
+
+
 def _parse_tag_blocks(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
+    """Read ``c:``, ``s:``/``si:`` and ``g:`` of every usable tag block, vectorised.
+
+    Fields are cut at the commas inside each block (positions from one ``flatnonzero``
+    over the buffer); a line's value of a key is that of its first field with the key
+    (blocks in order). All-digit ``c:`` values are read numerically; anything else (a
+    sign, a decimal point, junk) goes through Polars' float parser as before.
+    """
     usable = scan.code[scan.block_line] == sc.C_OK
     rows = scan.block_line[usable]
     if len(rows) == 0:
         return
-    content = _relative_slices(
-        texts, rows, scan.base, scan.block_start[usable], scan.block_stop[usable]
-    )
-    fields = (
-        pl.DataFrame({"row": rows, "content": content})
-        .with_columns(
-            c=pl.col("content").str.extract(r"(?:^|,)c:([^,]*)", 1),
-            s=pl.col("content").str.extract(r"(?:^|,)si?:([^,]*)", 1),
-            g=pl.col("content").str.extract(r"(?:^|,)g:\d+-\d+-(\d+)(?:,|$)", 1),
+    d = scan.data
+    b_start = scan.block_start[usable]
+    b_stop = scan.block_stop[usable]
+    last = int(b_stop.max()) + 1
+    # A sentinel comma past the blocks keeps every lookup below in bounds.
+    commas = np.append(np.flatnonzero(d[:last] == ord(",")), last)
+    k_lo = np.searchsorted(commas, b_start)
+    n_commas = np.searchsorted(commas, b_stop) - k_lo
+    n_fields = n_commas + 1
+    block_of = np.repeat(np.arange(len(rows), dtype=np.int64), n_fields)
+    j = np.arange(len(block_of), dtype=np.int64) - np.repeat(np.cumsum(n_fields) - n_fields, n_fields)
+    comma_k = k_lo[block_of] + j  # the comma ending field j (if j < n_commas)
+    is_last = j == n_commas[block_of]
+    f_start = np.where(j == 0, b_start[block_of], commas[np.maximum(comma_k - 1, 0)] + 1)
+    f_stop = np.where(is_last, b_stop[block_of], commas[comma_k])
+    f_row = rows[block_of]
+    length = f_stop - f_start
+    k0, k1, k2 = d[f_start], d[f_start + 1], d[f_start + 2]
+    colon = ord(":")
+    two = (length >= 2) & (k1 == colon)
+    is_c = two & (k0 == ord("c"))
+    is_g = two & (k0 == ord("g"))
+    is_si = (k0 == ord("s")) & (k1 == ord("i")) & (k2 == colon) & (length >= 3)
+    is_s = (two & (k0 == ord("s"))) | is_si
+
+    n = len(scan.code)
+    # s: / si: -> source (the empty string when the field is empty).
+    s_idx = np.flatnonzero(is_s)
+    s_idx = s_idx[sc.first_per_group(f_row[s_idx])]
+    if len(s_idx):
+        line_first = np.zeros(n, dtype=np.int64)
+        line_stop = np.zeros(n, dtype=np.int64)
+        has_source = np.zeros(n, dtype=bool)
+        s_rows = f_row[s_idx]
+        line_first[s_rows] = f_start[s_idx] + 2 + is_si[s_idx]
+        line_stop[s_rows] = f_stop[s_idx]
+        has_source[s_rows] = True
+        out.tag_source = pl.Series(
+            "tag_source", sc.span_strings(d, line_first, line_stop, has_source)
         )
-        .group_by("row", maintain_order=True)
-        .agg(
-            pl.col("c").drop_nulls().first(),
-            pl.col("s").drop_nulls().first(),
-            pl.col("g").drop_nulls().first(),
+
+    # g:num-total-id -> group id (first field of the full form; -1 if the id overflows).
+    g_idx = np.flatnonzero(is_g)
+    if len(g_idx):
+        g_text = pl.Series(sc.span_strings(d, f_start[g_idx], f_stop[g_idx]))
+        g_digits = g_text.str.extract(r"^g:\d+-\d+-(\d+)$", 1)
+        matched = g_digits.is_not_null().to_numpy()
+        g_id = g_digits.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()[matched]
+        g_idx = g_idx[matched]
+        first = sc.first_per_group(f_row[g_idx])
+        out.group_id[f_row[g_idx][first]] = g_id[first]
+
+    # c: -> receive time.
+    c_idx = np.flatnonzero(is_c)
+    c_idx = c_idx[sc.first_per_group(f_row[c_idx])]
+    if len(c_idx) == 0:
+        return
+    c_rows = f_row[c_idx]
+    v_start = f_start[c_idx] + 2
+    v_len = f_stop[c_idx] - v_start
+    value = np.zeros(len(c_idx), dtype=np.int64)
+    all_digits = (v_len >= 1) & (v_len <= _FAST_DIGITS)
+    for k in range(int(min(v_len.max(initial=0), _FAST_DIGITS))):
+        digit = sc._DIGIT[d[v_start + k]].astype(np.int64)
+        inside = k < v_len
+        all_digits &= ~inside | (digit <= 9)
+        value = np.where(inside, value * 10 + np.minimum(digit, 9), value)
+    seconds = value.astype(np.float64)
+    has_time = all_digits.copy()
+    bad_number = np.zeros(len(c_idx), dtype=bool)
+    slow = np.flatnonzero(~all_digits)
+    if len(slow):
+        parsed = pl.Series(
+            sc.span_strings(d, v_start[slow], f_stop[c_idx][slow])
+        ).cast(pl.Float64, strict=False)
+        seconds[slow] = parsed.fill_null(0.0).to_numpy()
+        has_time[slow] = parsed.is_not_null().to_numpy()
+        bad_number[slow] = parsed.is_null().to_numpy()
+    seconds = np.where(seconds > MS_THRESHOLD, seconds / 1000, seconds)
+    with np.errstate(invalid="ignore"):
+        out_of_range = has_time & (
+            (seconds < 0) | (seconds >= MAX_EPOCH_S) | ~np.isfinite(seconds)
         )
-        .with_columns(seconds=pl.col("c").cast(pl.Float64, strict=False))
-        .with_columns(
-            seconds=pl.when(pl.col("seconds") > MS_THRESHOLD)
-            .then(pl.col("seconds") / 1000)
-            .otherwise(pl.col("seconds"))
-        )
-    )
-    row = fields["row"].to_numpy()
-    bad_number = (fields["c"].is_not_null() & fields["seconds"].is_null()).to_numpy()
-    seconds = fields["seconds"].fill_null(0.0).to_numpy()
-    has_time = fields["seconds"].is_not_null().to_numpy()
-    out_of_range = has_time & ((seconds < 0) | (seconds >= MAX_EPOCH_S) | ~np.isfinite(seconds))
-    flag = np.zeros(len(scan.code), dtype=bool)
-    flag[row[bad_number]] = True
+    flag = np.zeros(n, dtype=bool)
+    flag[c_rows[bad_number]] = True
     sc._reject(scan.code, flag, sc.C_TAG_TIME)
     flag[:] = False
-    flag[row[out_of_range]] = True
+    flag[c_rows[out_of_range]] = True
     sc._reject(scan.code, flag, sc.C_TIME_RANGE)
     good = has_time & ~out_of_range
-    out.tag_ts_us[row[good]] = np.round(seconds[good] * 1_000_000).astype(np.int64)
-    out.tag_source = _scatter(out.tag_source, row, fields["s"])
-    group = fields["g"].cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
-    out.group_id[row] = group
+    out.tag_ts_us[c_rows[good]] = np.round(seconds[good] * 1_000_000).astype(np.int64)
 
 
 def _parse_uscg(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
