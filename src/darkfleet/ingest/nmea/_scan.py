@@ -15,6 +15,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 import pyarrow as pa
 
 Ints = npt.NDArray[np.int64]
@@ -165,6 +166,33 @@ def span_strings(
     return pa.LargeStringArray.from_buffers(
         n, pa.py_buffer(offsets), pa.py_buffer(chars), validity, null_count
     )
+
+
+def line_slices(
+    texts: pl.Series,
+    base: Ints,
+    rows: Ints,
+    first: Ints,
+    stop: Ints,
+    valid: npt.NDArray[np.bool_] | None = None,
+) -> pl.Series:
+    """``texts[rows]`` cut to the absolute byte spans ``[first, stop)`` (ASCII lines only).
+
+    Polars gathers string views and slices them without copying the bytes; null where
+    ``valid`` is False.
+    """
+    frame = pl.DataFrame(
+        {
+            "text": texts.gather(rows),
+            "offset": first - base[rows],
+            "length": np.maximum(stop - first, 0),
+        }
+    )
+    sliced = pl.col("text").str.slice(pl.col("offset"), pl.col("length"))
+    if valid is not None and not valid.all():
+        frame = frame.with_columns(valid=valid)
+        sliced = pl.when(pl.col("valid")).then(sliced)
+    return frame.select(sliced).to_series()
 
 
 def first_per_group(groups: Ints) -> npt.NDArray[np.bool_]:

@@ -43,7 +43,8 @@ class Wrappers:
     """Per-line values found in tag blocks, trailers and ``$PGHP`` lines."""
 
     tag_ts_us: npt.NDArray[np.int64]
-    tag_source: pl.Series  # String, one per line (null when absent)
+    tag_src_first: npt.NDArray[np.int64]  # byte span of the s:/si: value (-1 when absent)
+    tag_src_stop: npt.NDArray[np.int64]
     group_id: npt.NDArray[np.int64]  # -1 when no g: field
     uscg_ts_us: npt.NDArray[np.int64]
     uscg_source: pl.Series
@@ -59,14 +60,7 @@ def _relative_slices(
     stop: npt.NDArray[np.int64],
 ) -> pl.Series:
     """``texts[rows]`` cut to the absolute byte span ``[first, stop)`` (ASCII lines only)."""
-    frame = pl.DataFrame(
-        {
-            "text": texts.gather(rows),
-            "offset": first - base[rows],
-            "length": np.maximum(stop - first, 0),
-        }
-    )
-    return frame.select(pl.col("text").str.slice(pl.col("offset"), pl.col("length"))).to_series()
+    return sc.line_slices(texts, base, rows, first, stop)
 
 
 def parse_wrappers(scan: sc.Scan, texts: pl.Series) -> Wrappers:
@@ -78,14 +72,15 @@ def parse_wrappers(scan: sc.Scan, texts: pl.Series) -> Wrappers:
 
     wrappers = Wrappers(
         tag_ts_us=np.full(n, NO_TIME, dtype=np.int64),
-        tag_source=nulls("tag_source"),
+        tag_src_first=np.full(n, -1, dtype=np.int64),
+        tag_src_stop=np.full(n, -1, dtype=np.int64),
         group_id=np.full(n, -1, dtype=np.int64),
         uscg_ts_us=np.full(n, NO_TIME, dtype=np.int64),
         uscg_source=nulls("uscg_source"),
         ghp_ts_us=np.full(n, NO_TIME, dtype=np.int64),
         ghp_source=nulls("ghp_source"),
     )
-    _parse_tag_blocks(scan, texts, wrappers)
+    _parse_tag_blocks(scan, wrappers)
     _parse_uscg(scan, texts, wrappers)
     _parse_ghp(scan, texts, wrappers)
     return wrappers
@@ -101,7 +96,7 @@ def _scatter(series: pl.Series, rows: npt.NDArray[np.int64], values: pl.Series) 
 _FAST_DIGITS: Final = 15
 
 
-def _parse_tag_blocks(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
+def _parse_tag_blocks(scan: sc.Scan, out: Wrappers) -> None:
     """Read ``c:``, ``s:``/``si:`` and ``g:`` of every usable tag block, vectorised.
 
     Fields are cut at the commas inside each block (positions from one ``flatnonzero``
@@ -142,17 +137,9 @@ def _parse_tag_blocks(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
     # s: / si: -> source (the empty string when the field is empty).
     s_idx = np.flatnonzero(is_s)
     s_idx = s_idx[sc.first_per_group(f_row[s_idx])]
-    if len(s_idx):
-        line_first = np.zeros(n, dtype=np.int64)
-        line_stop = np.zeros(n, dtype=np.int64)
-        has_source = np.zeros(n, dtype=bool)
-        s_rows = f_row[s_idx]
-        line_first[s_rows] = f_start[s_idx] + 2 + is_si[s_idx]
-        line_stop[s_rows] = f_stop[s_idx]
-        has_source[s_rows] = True
-        out.tag_source = pl.Series(
-            "tag_source", sc.span_strings(d, line_first, line_stop, has_source)
-        )
+    s_rows = f_row[s_idx]
+    out.tag_src_first[s_rows] = f_start[s_idx] + 2 + is_si[s_idx]
+    out.tag_src_stop[s_rows] = f_stop[s_idx]
 
     # g:num-total-id -> group id (first field of the full form; -1 if the id overflows).
     g_idx = np.flatnonzero(is_g)
