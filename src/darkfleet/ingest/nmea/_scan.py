@@ -267,8 +267,11 @@ def scan_lines(data: Bytes, offsets: Ints) -> Scan:
 
     # Control/non-ASCII bytes anywhere in a non-comment line.
     classes = np.frombuffer(d.tobytes().translate(_CLASS_TABLE), dtype=np.uint8)
-    line_class = span_reduce(np.bitwise_or, classes, start, end)
-    has_bad = (line_class & B_BAD) != 0
+    if len(data) and (int(data.min()) < 0x20 or int(data.max()) >= 0x7F):
+        line_class = span_reduce(np.bitwise_or, classes, start, end)
+        has_bad = (line_class & B_BAD) != 0
+    else:  # the whole buffer is printable ASCII (nearly every batch): two fast reductions
+        has_bad = np.zeros(n, dtype=bool)
 
     decided = (kind == K_BLANK) | (kind == K_COMMENT)
     _reject(code, ~decided & has_bad, C_BAD_BYTES)

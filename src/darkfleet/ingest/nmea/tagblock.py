@@ -96,6 +96,27 @@ def _scatter(series: pl.Series, rows: npt.NDArray[np.int64], values: pl.Series) 
 _FAST_DIGITS: Final = 15
 
 
+def _read_digits(
+    d: npt.NDArray[np.uint8], first: npt.NDArray[np.int64], length: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Integer value of the digits ``d[first:first+length]``, and whether all are digits.
+
+    Spans of one length are read together as a (rows, length) matrix (a strided view,
+    one gather) and combined with a dot product; lengths outside 1.._FAST_DIGITS are
+    not read (``ok`` False).
+    """
+    value = np.zeros(len(first), dtype=np.int64)
+    ok = np.zeros(len(first), dtype=bool)
+    readable = (length >= 1) & (length <= _FAST_DIGITS)
+    for size in np.unique(length[readable]).tolist():
+        rows = np.flatnonzero(length == size)
+        window = np.lib.stride_tricks.sliding_window_view(d, size)[first[rows]]
+        digits = window.astype(np.int64) - ord("0")
+        ok[rows] = ((digits >= 0) & (digits <= 9)).all(axis=1)
+        value[rows] = digits @ (10 ** np.arange(size - 1, -1, -1, dtype=np.int64))
+    return value, ok
+
+
 def _parse_tag_blocks(scan: sc.Scan, out: Wrappers) -> None:
     """Read ``c:``, ``s:``/``si:`` and ``g:`` of every usable tag block, vectorised.
 
@@ -160,13 +181,7 @@ def _parse_tag_blocks(scan: sc.Scan, out: Wrappers) -> None:
     c_rows = f_row[c_idx]
     v_start = f_start[c_idx] + 2
     v_len = f_stop[c_idx] - v_start
-    value = np.zeros(len(c_idx), dtype=np.int64)
-    all_digits = (v_len >= 1) & (v_len <= _FAST_DIGITS)
-    for k in range(int(min(v_len.max(initial=0), _FAST_DIGITS))):
-        digit = sc._DIGIT[d[v_start + k]].astype(np.int64)
-        inside = k < v_len
-        all_digits &= ~inside | (digit <= 9)
-        value = np.where(inside, value * 10 + np.minimum(digit, 9), value)
+    value, all_digits = _read_digits(d, v_start, v_len)
     seconds = value.astype(np.float64)
     has_time = all_digits.copy()
     bad_number = np.zeros(len(c_idx), dtype=bool)
