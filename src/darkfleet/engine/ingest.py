@@ -222,6 +222,7 @@ class _Writer:
     def __init__(self, write: Callable[[IngestKind, pl.DataFrame], None], *, background: bool):
         self._write = write
         self._error: BaseException | None = None
+        self._failed = False  # after an error nothing more is written
         self._queue: queue.Queue[tuple[IngestKind, pl.DataFrame] | None] | None = None
         self._thread: threading.Thread | None = None
         if background:
@@ -232,11 +233,11 @@ class _Writer:
     def _run(self) -> None:
         assert self._queue is not None
         while (item := self._queue.get()) is not None:
-            if self._error is None:
+            if not self._failed:
                 try:
                     self._write(*item)
                 except BaseException as err:  # re-raised in the caller's thread
-                    self._error = err
+                    self._error, self._failed = err, True
 
     def write(self, kind: IngestKind, frame: pl.DataFrame) -> None:
         """Write ``frame`` now, or queue it for the writer thread."""
