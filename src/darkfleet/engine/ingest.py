@@ -324,13 +324,17 @@ def _nmea_batches(source: InputFile, options: IngestOptions, file_summary: FileS
         decoded = decode_messages(unique)
         file_summary.messages += unique.height
         file_summary.messages_by_type.update(decoded.counts_by_type)
-        yield "positions", decoded.positions
-        yield "statics", decoded.statics
-        yield "others", decoded.others
-        yield (
-            "rejects",
-            pl.concat([framed.rejects, _no_timestamp_rejects(untimed), decoded.rejects]),
-        )
+        outputs: list[tuple[IngestKind, pl.DataFrame]] = [
+            ("positions", decoded.positions),
+            ("statics", decoded.statics),
+            ("others", decoded.others),
+            ("rejects", pl.concat([framed.rejects, _no_timestamp_rejects(untimed), decoded.rejects])),
+        ]
+        # Drop this batch's intermediates now: a generator keeps its locals alive while
+        # the next batch is read and framed (and string views pin the batch's buffer).
+        del batch, framed, messages, untimed, unique, decoded
+        while outputs:
+            yield outputs.pop(0)
     if state is not None:
         yield "rejects", finish_nmea(state)
 

@@ -21,6 +21,7 @@ Formats handled (all seen in ``shared/data/real``):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Final
 
@@ -92,6 +93,8 @@ def _scatter(series: pl.Series, rows: npt.NDArray[np.int64], values: pl.Series) 
     return series.scatter(rows, values)
 
 
+#: Tag blocks parsed at a time (whole lines): bounds the per-field arrays' memory.
+_TAG_CHUNK_BLOCKS: Final = 262_144
 #: Longest all-digit ``c:`` value read with integer arithmetic (exact in float64).
 _FAST_DIGITS: Final = 15
 
@@ -111,9 +114,11 @@ def _read_digits(
     for size in np.unique(length[readable]).tolist():
         rows = np.flatnonzero(length == size)
         window = np.lib.stride_tricks.sliding_window_view(d, size)[first[rows]]
-        digits = window.astype(np.int64) - ord("0")
-        ok[rows] = ((digits >= 0) & (digits <= 9)).all(axis=1)
-        value[rows] = digits @ (10 ** np.arange(size - 1, -1, -1, dtype=np.int64))
+        digits = window - np.uint8(ord("0"))  # wraps below '0': not a digit either way
+        ok[rows] = (digits <= 9).all(axis=1)
+        # float64 is exact here (< 1e15 < 2**53) and its matrix product is fast.
+        weights = 10.0 ** np.arange(size - 1, -1, -1, dtype=np.float64)
+        value[rows] = (digits.astype(np.float64) @ weights).astype(np.int64)
     return value, ok
 
 
@@ -127,14 +132,29 @@ def _parse_tag_blocks(scan: sc.Scan, out: Wrappers) -> None:
     """
     usable = scan.code[scan.block_line] == sc.C_OK
     rows = scan.block_line[usable]
+    b_start = scan.block_start[usable]
+    b_stop = scan.block_stop[usable]
+    # Chunks of whole lines bound the memory of the per-field arrays.
+    bounds = np.searchsorted(rows, rows[:: _TAG_CHUNK_BLOCKS]).tolist() + [len(rows)]
+    for lo, hi in itertools.pairwise(bounds):
+        _parse_tag_chunk(scan, out, rows[lo:hi], b_start[lo:hi], b_stop[lo:hi])
+
+
+def _parse_tag_chunk(
+    scan: sc.Scan,
+    out: Wrappers,
+    rows: npt.NDArray[np.int64],
+    b_start: npt.NDArray[np.int64],
+    b_stop: npt.NDArray[np.int64],
+) -> None:
+    """``_parse_tag_blocks`` for the blocks of some whole lines (``rows`` sorted)."""
     if len(rows) == 0:
         return
     d = scan.data
-    b_start = scan.block_start[usable]
-    b_stop = scan.block_stop[usable]
+    first = int(b_start.min())
     last = int(b_stop.max()) + 1
     # A sentinel comma past the blocks keeps every lookup below in bounds.
-    commas = np.append(np.flatnonzero(d[:last] == ord(",")), last)
+    commas = np.append(np.flatnonzero(d[first:last] == ord(",")) + first, last)
     k_lo = np.searchsorted(commas, b_start)
     n_commas = np.searchsorted(commas, b_stop) - k_lo
     n_fields = n_commas + 1
