@@ -328,7 +328,10 @@ def _nmea_batches(source: InputFile, options: IngestOptions, file_summary: FileS
             ("positions", decoded.positions),
             ("statics", decoded.statics),
             ("others", decoded.others),
-            ("rejects", pl.concat([framed.rejects, _no_timestamp_rejects(untimed), decoded.rejects])),
+            (
+                "rejects",
+                pl.concat([framed.rejects, _no_timestamp_rejects(untimed), decoded.rejects]),
+            ),
         ]
         # Drop this batch's intermediates now: a generator keeps its locals alive while
         # the next batch is read and framed (and string views pin the batch's buffer).

@@ -318,7 +318,9 @@ def _build_lines(chunk: bytes) -> tuple[pa.LargeStringArray, int]:
     offsets = np.zeros(len(ends) + 1, dtype=np.int64)
     np.cumsum(line_end - starts, out=offsets[1:])
     compact = chunk.translate(None, b"\r\n")
-    array = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(compact))
+    array = pa.LargeStringArray.from_buffers(
+        len(ends), pa.py_buffer(offsets), pa.py_buffer(compact)
+    )
     return array, len(ends)
 
 

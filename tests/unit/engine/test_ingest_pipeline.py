@@ -21,8 +21,7 @@ WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 def store_files(root: Path) -> dict[str, bytes]:
     """Every data file of a store (manifest entries hold the run time: left out)."""
     return {
-        str(path.relative_to(root)): path.read_bytes()
-        for path in sorted(root.rglob("*.parquet"))
+        str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*.parquet"))
     }
 
 
@@ -68,11 +67,14 @@ def test_writer_raises_a_thread_error_at_the_next_write_then_writes_nothing() ->
         calls.append(frame.height)
         raise ValueError("bad frame")
 
-    writer = _Writer(write, background=True)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="bad frame"):
+    def write_until_error(writer: _Writer) -> None:
         for _ in range(1_000):  # the error surfaces at a write once the thread has run
             writer.write("positions", pl.DataFrame({"x": [1]}))
             time.sleep(0.001)
+
+    writer = _Writer(write, background=True)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="bad frame"):
+        write_until_error(writer)
     writer.close()  # already reported: no second error
     assert calls == [1]
 

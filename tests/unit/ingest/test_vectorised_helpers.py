@@ -52,7 +52,11 @@ def test_line_slices_use_offsets_relative_to_each_line() -> None:
     texts = pl.Series(["abcdef", "uvwxyz"])
     base = np.array([0, 6])
     out = sc.line_slices(
-        texts, base, np.array([1, 0, 1]), np.array([7, 2, 6]), np.array([9, 4, 6]),
+        texts,
+        base,
+        np.array([1, 0, 1]),
+        np.array([7, 2, 6]),
+        np.array([9, 4, 6]),
         np.array([True, True, False]),
     )
     assert out.to_list() == ["vw", "cd", None]
@@ -60,7 +64,12 @@ def test_line_slices_use_offsets_relative_to_each_line() -> None:
 
 def test_first_per_group_marks_run_starts() -> None:
     assert sc.first_per_group(np.array([1, 1, 2, 5, 5, 5])).tolist() == [
-        True, False, True, True, False, False,
+        True,
+        False,
+        True,
+        True,
+        False,
+        False,
     ]
 
 
@@ -129,7 +138,9 @@ def reference_tag_values(contents: list[list[str]]) -> list[tuple[int, str | Non
             rows.append(row)
             blocks.append(block)
     fields = (
-        pl.DataFrame({"row": rows, "content": blocks}, schema={"row": pl.Int64, "content": pl.String})
+        pl.DataFrame(
+            {"row": rows, "content": blocks}, schema={"row": pl.Int64, "content": pl.String}
+        )
         .with_columns(
             c=pl.col("content").str.extract(r"(?:^|,)c:([^,]*)", 1),
             s=pl.col("content").str.extract(r"(?:^|,)si?:([^,]*)", 1),
@@ -203,10 +214,14 @@ def test_tag_blocks_parse_like_the_regex_reference(lines: list[list[list[str]]])
     for row, (ts, source, group, flag) in enumerate(expected):
         got_source = None
         if wrappers.tag_src_first[row] >= 0:
-            got_source = texts[row].encode()[
-                wrappers.tag_src_first[row] - offsets[row] : wrappers.tag_src_stop[row]
-                - offsets[row]
-            ].decode()
+            got_source = (
+                texts[row]
+                .encode()[
+                    wrappers.tag_src_first[row] - offsets[row] : wrappers.tag_src_stop[row]
+                    - offsets[row]
+                ]
+                .decode()
+            )
         assert got_source == source
         assert wrappers.group_id[row] == group
         codes = {0: sc.C_OK, 1: sc.C_TAG_TIME, 2: sc.C_TIME_RANGE}

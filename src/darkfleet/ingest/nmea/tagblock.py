@@ -1,9 +1,11 @@
 """Receive time and source from NMEA 4.0 tag blocks, USCG trailers and ``$PGHP`` (ingest layer).
 
 Imports nothing from darkfleet but the private scanner. Each parser works on the subset
-of lines that carry the wrapper, with Polars string kernels; results are NumPy arrays
-indexed like the scanned lines (times as integer microseconds since 1970, ``NO_TIME``
-when absent).
+of lines that carry the wrapper: tag blocks with NumPy over the byte buffer (fields cut
+at comma positions, ``c:`` digits read numerically, sources kept as byte spans), USCG
+trailers and ``$PGHP`` with Polars string kernels; results are NumPy arrays indexed
+like the scanned lines (times as integer microseconds since 1970, ``NO_TIME`` when
+absent).
 
 Formats handled (all seen in ``shared/data/real``):
 
@@ -135,7 +137,7 @@ def _parse_tag_blocks(scan: sc.Scan, out: Wrappers) -> None:
     b_start = scan.block_start[usable]
     b_stop = scan.block_stop[usable]
     # Chunks of whole lines bound the memory of the per-field arrays.
-    bounds = np.searchsorted(rows, rows[:: _TAG_CHUNK_BLOCKS]).tolist() + [len(rows)]
+    bounds = np.searchsorted(rows, rows[::_TAG_CHUNK_BLOCKS]).tolist() + [len(rows)]
     for lo, hi in itertools.pairwise(bounds):
         _parse_tag_chunk(scan, out, rows[lo:hi], b_start[lo:hi], b_stop[lo:hi])
 
@@ -159,7 +161,9 @@ def _parse_tag_chunk(
     n_commas = np.searchsorted(commas, b_stop) - k_lo
     n_fields = n_commas + 1
     block_of = np.repeat(np.arange(len(rows), dtype=np.int64), n_fields)
-    j = np.arange(len(block_of), dtype=np.int64) - np.repeat(np.cumsum(n_fields) - n_fields, n_fields)
+    j = np.arange(len(block_of), dtype=np.int64) - np.repeat(
+        np.cumsum(n_fields) - n_fields, n_fields
+    )
     comma_k = k_lo[block_of] + j  # the comma ending field j (if j < n_commas)
     is_last = j == n_commas[block_of]
     f_start = np.where(j == 0, b_start[block_of], commas[np.maximum(comma_k - 1, 0)] + 1)
@@ -190,8 +194,8 @@ def _parse_tag_chunk(
         matched = g_digits.is_not_null().to_numpy()
         g_id = g_digits.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()[matched]
         g_idx = g_idx[matched]
-        first = sc.first_per_group(f_row[g_idx])
-        out.group_id[f_row[g_idx][first]] = g_id[first]
+        g_first = sc.first_per_group(f_row[g_idx])
+        out.group_id[f_row[g_idx][g_first]] = g_id[g_first]
 
     # c: -> receive time.
     c_idx = np.flatnonzero(is_c)
@@ -207,17 +211,15 @@ def _parse_tag_chunk(
     bad_number = np.zeros(len(c_idx), dtype=bool)
     slow = np.flatnonzero(~all_digits)
     if len(slow):
-        parsed = pl.Series(
-            sc.span_strings(d, v_start[slow], f_stop[c_idx][slow])
-        ).cast(pl.Float64, strict=False)
+        parsed = pl.Series(sc.span_strings(d, v_start[slow], f_stop[c_idx][slow])).cast(
+            pl.Float64, strict=False
+        )
         seconds[slow] = parsed.fill_null(0.0).to_numpy()
         has_time[slow] = parsed.is_not_null().to_numpy()
         bad_number[slow] = parsed.is_null().to_numpy()
     seconds = np.where(seconds > MS_THRESHOLD, seconds / 1000, seconds)
     with np.errstate(invalid="ignore"):
-        out_of_range = has_time & (
-            (seconds < 0) | (seconds >= MAX_EPOCH_S) | ~np.isfinite(seconds)
-        )
+        out_of_range = has_time & ((seconds < 0) | (seconds >= MAX_EPOCH_S) | ~np.isfinite(seconds))
     flag = np.zeros(n, dtype=bool)
     flag[c_rows[bad_number]] = True
     sc._reject(scan.code, flag, sc.C_TAG_TIME)
