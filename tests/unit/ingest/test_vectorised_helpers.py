@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from darkfleet.ingest.nmea import _scan as sc
-from darkfleet.ingest.nmea.framing import _buffers, _joined_spans
+from darkfleet.ingest.nmea.framing import _buffers, _join_groups
 from darkfleet.ingest.nmea.tagblock import (
     MAX_EPOCH_S,
     MS_THRESHOLD,
@@ -78,21 +78,13 @@ def test_first_per_group_marks_run_starts() -> None:
         st.lists(st.text(alphabet="abcXYZ019,*", max_size=6), min_size=1, max_size=4),
         max_size=8,
     ),
-    st.booleans(),
+    st.sampled_from(["", "\n"]),
 )
-def test_joined_spans_equal_python_join(groups: list[list[str]], newline: bool) -> None:
-    pieces = [p for g in groups for p in g]
-    blob = "".join(pieces).encode()
-    data = np.frombuffer(blob + bytes(sc.PAD), dtype=np.uint8)
-    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-    first = np.cumsum(lengths) - lengths
+def test_join_groups_equals_python_join(groups: list[list[str]], separator: str) -> None:
+    strings = pl.Series("s", [p for g in groups for p in g], dtype=pl.String)
     sizes = np.array([len(g) for g in groups], dtype=np.int64)
-    starts = np.cumsum(sizes) - sizes
-    joined = _joined_spans(
-        data, first, first + lengths, starts, separator=ord("\n") if newline else None
-    )
-    sep = "\n" if newline else ""
-    assert joined.to_pylist() == [sep.join(g) for g in groups]
+    joined = _join_groups(strings, np.cumsum(sizes) - sizes, separator)
+    assert joined.to_list() == [separator.join(g) for g in groups]
 
 
 @given(st.lists(st.text(alphabet="0123456789x-. ", min_size=0, max_size=17), max_size=20))

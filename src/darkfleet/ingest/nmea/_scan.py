@@ -243,7 +243,11 @@ def _reject(code: npt.NDArray[np.int8], where: npt.NDArray[np.bool_], value: int
 def scan_lines(data: Bytes, offsets: Ints) -> Scan:
     """Classify and check every line of a buffer (see the module docstring)."""
     n = len(offsets) - 1
-    d = np.concatenate([data, np.zeros(PAD, dtype=np.uint8)])
+    # One copy of the buffer, padded; a bytearray so that byte classes come from one
+    # ``translate`` (a C table lookup) without another copy.
+    padded = bytearray(len(data) + PAD)
+    padded[: len(data)] = memoryview(np.ascontiguousarray(data))
+    d = np.frombuffer(padded, dtype=np.uint8)
     base = offsets[:-1].astype(np.int64)
     start = base.copy()
     end = offsets[1:].astype(np.int64)
@@ -266,7 +270,7 @@ def scan_lines(data: Bytes, offsets: Ints) -> Scan:
     kind[first == ord("#")] = K_COMMENT
 
     # Control/non-ASCII bytes anywhere in a non-comment line.
-    classes = np.frombuffer(d.tobytes().translate(_CLASS_TABLE), dtype=np.uint8)
+    classes = np.frombuffer(padded.translate(_CLASS_TABLE), dtype=np.uint8)
     if len(data) and (int(data.min()) < 0x20 or int(data.max()) >= 0x7F):
         line_class = span_reduce(np.bitwise_or, classes, start, end)
         has_bad = (line_class & B_BAD) != 0

@@ -499,7 +499,7 @@ def _frame(
     line_code[orphans] = sc.C_ORPHAN_CONTEXT
 
     messages = _build_messages(
-        frags, scan, texts, offsets, line_no, msg_of_row, disposition, state, assume_us
+        frags, scan, texts, line_no, msg_of_row, disposition, state, assume_us
     )
     decided = _reject_frame(
         np.flatnonzero((disposition == _D_REJECT) | (disposition == _D_CARRY)),
@@ -555,41 +555,23 @@ def _small_strings(codes: npt.NDArray[np.int64], width: int) -> pl.Series:
     return pl.Series(names, dtype=pl.String).gather(inverse.reshape(-1))
 
 
-def _joined_spans(
-    data: npt.NDArray[np.uint8],
-    first: npt.NDArray[np.int64],
-    stop: npt.NDArray[np.int64],
-    group_starts: npt.NDArray[np.int64],
-    separator: int | None = None,
-) -> pa.LargeStringArray:
-    """One string per group: its spans ``data[first:stop]`` concatenated (with ``separator``).
+def _join_groups(strings: pl.Series, group_starts: npt.NDArray[np.int64], separator: str) -> pl.Series:
+    """One string per group of consecutive ``strings`` (groups begin at ``group_starts``).
 
-    Spans are in group order; ``group_starts`` is where each group begins. One gather of
-    all bytes, no per-row loop.
+    Column j holds every group's j-th string (null past its end) and one
+    ``concat_str`` joins the columns: a loop over positions in a group (a message has at
+    most a few lines), never over groups.
     """
-    k = len(first)
-    lengths = np.maximum(stop - first, 0)
-    piece = lengths
-    sep_at = np.zeros(0, dtype=np.int64)
-    if separator is not None and k:
-        not_last = np.ones(k, dtype=bool)
-        not_last[group_starts[1:] - 1] = False
-        not_last[-1] = False
-        piece = lengths + not_last
-    piece_off = np.zeros(k + 1, dtype=np.int64)
-    np.cumsum(piece, out=piece_off[1:])
-    total = int(piece_off[-1])
-    index = np.arange(total, dtype=np.int64)
-    index += np.repeat(first - piece_off[:-1], piece)
-    if separator is not None and k:
-        sep_at = piece_off[1:][not_last] - 1
-        index[sep_at] = 0
-    chars = data[index]
-    chars[sep_at] = separator if separator is not None else 0
-    offsets = np.append(piece_off[group_starts], total)
-    return pa.LargeStringArray.from_buffers(
-        len(group_starts), pa.py_buffer(offsets), pa.py_buffer(chars)
-    )
+    sizes = np.diff(np.append(group_starts, len(strings)))
+    columns = [
+        _gather_nullable(strings, np.where(sizes > j, group_starts + j, -1)).alias(f"p{j}")
+        for j in range(int(sizes.max(initial=0)))
+    ]
+    if not columns:
+        return pl.Series(strings.name, [], dtype=pl.String)
+    return pl.select(
+        pl.concat_str(columns, separator=separator, ignore_nulls=True).alias(strings.name)
+    ).to_series()
 
 
 def _replace_rows(series: pl.Series, at: npt.NDArray[np.int64], values: pl.Series) -> pl.Series:
@@ -618,7 +600,6 @@ def _build_messages(
     frags: _Fragments,
     scan: sc.Scan,
     texts: pl.Series,
-    offsets: npt.NDArray[np.int64],
     line_no: npt.NDArray[np.int64],
     msg_of_row: npt.NDArray[np.int64],
     disposition: npt.NDArray[np.int8],
@@ -654,14 +635,16 @@ def _build_messages(
     sizes = np.diff(np.append(starts, len(fi)))
     if (sizes > 1).any():
         several = np.flatnonzero(sizes > 1)
-        in_several = np.repeat(sizes > 1, sizes)
-        joined = _joined_spans(
-            d,
-            scan.payload_start[rows[in_several]],
-            scan.payload_end[rows[in_several]],
-            np.cumsum(sizes[several]) - sizes[several],
+        several_rows = rows[np.repeat(sizes > 1, sizes)]
+        pieces = sc.line_slices(
+            texts,
+            scan.base,
+            several_rows,
+            scan.payload_start[several_rows],
+            scan.payload_end[several_rows],
         )
-        payload = _replace_rows(payload, several, pl.Series(joined))
+        joined = _join_groups(pieces, np.cumsum(sizes[several]) - sizes[several], "")
+        payload = _replace_rows(payload, several, joined)
 
     ts = {
         name: _first_valid(values[fi], values[fi] != NO_TIME, m, n_msgs, NO_TIME)
@@ -687,10 +670,8 @@ def _build_messages(
             order = np.argsort(member_m, kind="stable")
             members, member_m = members[order], member_m[order]
         group_first = np.flatnonzero(sc.first_per_group(member_m))
-        joined_raw = _joined_spans(
-            d, offsets[members], offsets[members + 1], group_first, separator=ord("\n")
-        )
-        raw = _replace_rows(raw, member_m[group_first], pl.Series(joined_raw))
+        joined_raw = _join_groups(texts.gather(members), group_first, "\n")
+        raw = _replace_rows(raw, member_m[group_first], joined_raw)
 
     # Receive time: tag block > USCG > $PGHP > assumed; origin coded 0..3, 4 = none.
     assumed = NO_TIME if assume_us is None else assume_us
