@@ -555,7 +555,9 @@ def _small_strings(codes: npt.NDArray[np.int64], width: int) -> pl.Series:
     return pl.Series(names, dtype=pl.String).gather(inverse.reshape(-1))
 
 
-def _join_groups(strings: pl.Series, group_starts: npt.NDArray[np.int64], separator: str) -> pl.Series:
+def _join_groups(
+    strings: pl.Series, group_starts: npt.NDArray[np.int64], separator: str
+) -> pl.Series:
     """One string per group of consecutive ``strings`` (groups begin at ``group_starts``).
 
     Column j holds every group's j-th string (null past its end) and one
