@@ -246,7 +246,7 @@ def scan_lines(data: Bytes, offsets: Ints) -> Scan:
     # One copy of the buffer, padded; a bytearray so that byte classes come from one
     # ``translate`` (a C table lookup) without another copy.
     padded = bytearray(len(data) + PAD)
-    padded[: len(data)] = memoryview(np.ascontiguousarray(data))
+    padded[: len(data)] = np.ascontiguousarray(data).data
     d = np.frombuffer(padded, dtype=np.uint8)
     base = offsets[:-1].astype(np.int64)
     start = base.copy()
