@@ -24,8 +24,10 @@ A file already in the store (same content hash) is skipped: re-ingesting adds no
 from __future__ import annotations
 
 import logging
+import queue
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Final, cast
 
+import numpy as np
 import polars as pl
 
 from darkfleet import schema
@@ -57,6 +60,8 @@ _RECEIVE_TIME_ORIGINS: Final = ("tag", "uscg", "pghp")
 _SNIFF_LINES: Final = 200
 #: An NMEA 0183 sentence, optionally behind NMEA 4.0 tag blocks: ``[\\tags\\]!AIVDM,`` or ``$GPRMC,``.
 _NMEA_SENTENCE: Final = re.compile(r"^(?:\\[^\\]*\\)*[!$][A-Z]{2}[A-Z0-9]{2,4},|^\\[^\\]*\\$")
+#: Frames waiting for the writer thread (one batch: positions, statics, others, rejects).
+_WRITE_QUEUE_FRAMES: Final = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +75,8 @@ class IngestOptions:
         blocks, USCG trailers or ``$PGHP`` lines).
     batch_lines : lines decoded per batch; bounds memory (about 1 GB per million lines).
     duplicate_window : the same payload again within this time is a duplicate.
+    background_writes : write Parquet in a second thread while the next batch is
+        decoded (same files either way).
     """
 
     input_format: InputFormat = "auto"
@@ -77,6 +84,7 @@ class IngestOptions:
     assume_time: datetime | None = None
     batch_lines: int = 1_000_000
     duplicate_window: timedelta = timedelta(seconds=60)  # see module docstring, step 3
+    background_writes: bool = True
 
     def __post_init__(self) -> None:
         if self.batch_lines < 1_000:
@@ -198,14 +206,71 @@ def _ingest_file(
             batches = _nmea_batches(source, options, file_summary)
         else:
             batches = _csv_batches(source, options, input_format, file_summary)
-        for kind, frame in batches:
-            if frame.height:
-                transaction.write(kind, frame)
-                _account(file_summary, kind, frame)
-            if kind == "rejects" and on_progress is not None:
-                on_progress(file_summary)
+        writer = _Writer(transaction.write, background=options.background_writes)
+        try:
+            for kind, frame in batches:
+                if frame.height:
+                    writer.write(kind, frame)
+                    _account(file_summary, kind, frame)
+                if kind == "rejects" and on_progress is not None:
+                    on_progress(file_summary)
+        finally:
+            writer.close()
         transaction.commit(summary=file_summary.to_json(), ingested_at=ingested_at)
     return file_summary
+
+
+class _Writer:
+    """Hand frames to the store in order, from a second thread when ``background``.
+
+    Parquet encoding, sorting and zstd release the GIL, so writing batch N overlaps
+    reading, framing and decoding batch N+1 on the other core. At most
+    ``_WRITE_QUEUE_FRAMES`` frames wait (about one batch), which bounds memory. One
+    writer thread keeps the write order, so part names and files are exactly those of
+    serial writing. An error in the thread is raised in the caller at the next
+    ``write`` or at ``close``.
+    """
+
+    def __init__(self, write: Callable[[IngestKind, pl.DataFrame], None], *, background: bool):
+        self._write = write
+        self._error: BaseException | None = None
+        self._failed = False  # after an error nothing more is written
+        self._queue: queue.Queue[tuple[IngestKind, pl.DataFrame] | None] | None = None
+        self._thread: threading.Thread | None = None
+        if background:
+            self._queue = queue.Queue(maxsize=_WRITE_QUEUE_FRAMES)
+            self._thread = threading.Thread(target=self._run, name="darkfleet-writer", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        assert self._queue is not None
+        while (item := self._queue.get()) is not None:
+            if not self._failed:
+                try:
+                    self._write(*item)
+                except BaseException as err:  # re-raised in the caller's thread
+                    self._error, self._failed = err, True
+
+    def write(self, kind: IngestKind, frame: pl.DataFrame) -> None:
+        """Write ``frame`` now, or queue it for the writer thread."""
+        if self._queue is None:
+            self._write(kind, frame)
+            return
+        self._raise_error()
+        self._queue.put((kind, frame))
+
+    def close(self) -> None:
+        """Wait until every queued frame is written; raise the thread's error, if any."""
+        if self._queue is not None and self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._queue = None
+        self._raise_error()
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
 
 Written = Iterator[tuple[IngestKind, pl.DataFrame]]
@@ -271,13 +336,20 @@ def _nmea_batches(source: InputFile, options: IngestOptions, file_summary: FileS
         decoded = decode_messages(unique)
         file_summary.messages += unique.height
         file_summary.messages_by_type.update(decoded.counts_by_type)
-        yield "positions", decoded.positions
-        yield "statics", decoded.statics
-        yield "others", decoded.others
-        yield (
-            "rejects",
-            pl.concat([framed.rejects, _no_timestamp_rejects(untimed), decoded.rejects]),
-        )
+        outputs: list[tuple[IngestKind, pl.DataFrame]] = [
+            ("positions", decoded.positions),
+            ("statics", decoded.statics),
+            ("others", decoded.others),
+            (
+                "rejects",
+                pl.concat([framed.rejects, _no_timestamp_rejects(untimed), decoded.rejects]),
+            ),
+        ]
+        # Drop this batch's intermediates now: a generator keeps its locals alive while
+        # the next batch is read and framed (and string views pin the batch's buffer).
+        del batch, framed, messages, untimed, unique, decoded
+        while outputs:
+            yield outputs.pop(0)
     if state is not None:
         yield "rejects", finish_nmea(state)
 
@@ -332,18 +404,37 @@ def _fill_times_from_stations(messages: pl.DataFrame, clock: _StationClock) -> p
 
 
 def _drop_duplicates(messages: pl.DataFrame, window: timedelta) -> tuple[pl.DataFrame, int]:
-    """Drop repeats of a payload heard again within ``window``; return kept rows and count."""
+    """Drop repeats of a payload heard again within ``window``; return kept rows and count.
+
+    Rows are ordered by a 64-bit hash of (payload, fill bits), then ts; a row is a
+    repeat when the row before it has the same hash and the same payload text and is at
+    most ``window`` earlier (so a hash collision never drops a message). Only rows whose
+    hash occurs more than once can be repeats, so only those are sorted and compared;
+    the rest pass untouched. Ties keep the earliest line.
+    """
     if messages.height == 0:
         return messages, 0
-    key = pl.col("payload").hash(seed=0) ^ pl.col("fill_bits").cast(pl.UInt64)
-    ordered = messages.with_row_index("_row").with_columns(key.alias("_key")).sort("_key", "ts")
+    key = (pl.col("payload").hash(seed=0) ^ pl.col("fill_bits").cast(pl.UInt64)).alias("_key")
+    keys = messages.select(key)
+    candidates = (
+        pl.concat([keys, messages.select("payload", "ts")], how="horizontal")
+        .with_row_index("_row")
+        .filter(pl.col("_key").is_duplicated())
+    )
+    if candidates.height == 0:
+        return messages, 0
+    ordered = candidates.sort("_key", "ts", "_row", maintain_order=True)
     is_repeat = (
         (pl.col("_key") == pl.col("_key").shift(1))
         & (pl.col("payload") == pl.col("payload").shift(1))
         & ((pl.col("ts") - pl.col("ts").shift(1)) <= window)
     ).fill_null(False)
-    kept = ordered.filter(~is_repeat).sort("_row").drop("_row", "_key")
-    return kept, messages.height - kept.height
+    repeats = ordered.filter(is_repeat)["_row"].to_numpy()
+    if len(repeats) == 0:
+        return messages, 0
+    keep = np.ones(messages.height, dtype=bool)
+    keep[repeats] = False
+    return messages.filter(pl.Series(keep)), len(repeats)
 
 
 def _no_timestamp_rejects(untimed: pl.DataFrame) -> pl.DataFrame:

@@ -290,41 +290,43 @@ def _build_lines(chunk: bytes) -> tuple[pa.LargeStringArray, int]:
     """Cut ``chunk`` (which ends with a complete line) into an Arrow string array.
 
     Every ``\\r`` and ``\\n`` byte is a terminator or part of one (``\\r\\n``), so the
-    line bytes are the chunk with those bytes removed; offsets come from the terminator
-    positions. Returns the array and the number of lines.
+    line bytes are the chunk with those bytes removed (``bytes.translate`` deletes them
+    in one C pass) and the offsets are the running sum of the line lengths. Work is
+    O(lines) in NumPy plus two byte-level passes. Returns the array and the number of
+    lines.
     """
     data = np.frombuffer(chunk, dtype=np.uint8)
-    is_lf = data == _LF
-    is_cr = data == _CR
-    is_term_byte = is_lf | is_cr
-    # A terminator ends a line: every LF, and every CR not followed by LF.
-    next_is_lf = np.zeros_like(is_lf)
-    next_is_lf[:-1] = is_lf[1:]
-    ends = np.flatnonzero(is_lf | (is_cr & ~next_is_lf))
-    # Bytes of line i: from just after terminator i-1 to the first terminator byte of i.
+    if chunk.find(b"\r") < 0:
+        # Only LF terminators (nearly every file): a line ends at each LF.
+        ends = np.flatnonzero(data == _LF)
+        line_end = ends
+    else:
+        is_lf = data == _LF
+        is_cr = data == _CR
+        # A terminator ends a line: every LF, and every CR not followed by LF.
+        next_is_lf = np.zeros_like(is_lf)
+        next_is_lf[:-1] = is_lf[1:]
+        ends = np.flatnonzero(is_lf | (is_cr & ~next_is_lf))
+        # Line i ends at ends[i] minus 1 if it was "\r\n" (the CR is part of the terminator).
+        starts_cr = np.empty_like(ends)
+        starts_cr[:1] = 0
+        starts_cr[1:] = ends[:-1] + 1
+        line_end = ends - (is_cr[np.maximum(ends - 1, 0)] & is_lf[ends] & (ends > starts_cr))
     starts = np.empty_like(ends)
-    starts[0] = 0
+    starts[:1] = 0
     starts[1:] = ends[:-1] + 1
-    term_bytes_before = np.cumsum(is_term_byte, dtype=np.int64)
-    # Line i ends at ends[i] minus 1 if it was "\r\n" (the CR is part of the terminator).
-    line_end = ends - (is_cr[np.maximum(ends - 1, 0)] & is_lf[ends] & (ends > starts))
-    # Offsets in the compacted buffer = position minus terminator bytes before it.
-    removed_before_start = term_bytes_before[starts] - is_term_byte[starts]
-    compact_starts = starts - removed_before_start
-    lengths = line_end - starts
-    offsets = np.empty(len(ends) + 1, dtype=np.int64)
-    offsets[:-1] = compact_starts
-    offsets[-1] = compact_starts[-1] + lengths[-1] if len(ends) else 0
-    compact = data[~is_term_byte]
+    offsets = np.zeros(len(ends) + 1, dtype=np.int64)
+    np.cumsum(line_end - starts, out=offsets[1:])
+    compact = chunk.translate(None, b"\r\n")
     array = pa.LargeStringArray.from_buffers(
-        len(ends), pa.py_buffer(offsets), pa.py_buffer(compact.tobytes())
+        len(ends), pa.py_buffer(offsets), pa.py_buffer(compact)
     )
     return array, len(ends)
 
 
 def _repair_utf8(chunk: bytes) -> bytes:
     """Return ``chunk`` with invalid UTF-8 sequences replaced by U+FFFD (rarely needed)."""
-    if not (np.frombuffer(chunk, dtype=np.uint8) >= 0x80).any():
+    if chunk.isascii():
         return chunk
     try:
         chunk.decode("utf-8")

@@ -15,6 +15,8 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
 
 Ints = npt.NDArray[np.int64]
 Bytes = npt.NDArray[np.uint8]
@@ -136,6 +138,70 @@ def span_reduce(ufunc: np.ufunc, values: Bytes, first: Ints, stop: Ints, empty: 
     return reduced
 
 
+def span_strings(
+    data: Bytes, first: Ints, stop: Ints, valid: npt.NDArray[np.bool_] | None = None
+) -> pa.LargeStringArray:
+    """Arrow strings ``data[first[i]:stop[i]]`` (null where ``valid`` is False), one gather.
+
+    The bytes must be valid UTF-8 spans (the scanner only cuts ASCII lines).
+    """
+    n = len(first)
+    lengths = np.maximum(stop - first, 0)
+    if valid is not None:
+        lengths = np.where(valid, lengths, 0)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total:
+        index = np.arange(total, dtype=np.int64)
+        index += np.repeat(first - offsets[:-1], lengths)
+        chars = data[index]
+    else:
+        chars = np.zeros(0, dtype=np.uint8)
+    validity = None
+    null_count = 0
+    if valid is not None and not valid.all():
+        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+        null_count = int(n - np.count_nonzero(valid))
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(chars), validity, null_count
+    )
+
+
+def line_slices(
+    texts: pl.Series,
+    base: Ints,
+    rows: Ints,
+    first: Ints,
+    stop: Ints,
+    valid: npt.NDArray[np.bool_] | None = None,
+) -> pl.Series:
+    """``texts[rows]`` cut to the absolute byte spans ``[first, stop)`` (ASCII lines only).
+
+    Polars gathers string views and slices them without copying the bytes; null where
+    ``valid`` is False.
+    """
+    frame = pl.DataFrame(
+        {
+            "text": texts.gather(rows),
+            "offset": first - base[rows],
+            "length": np.maximum(stop - first, 0),
+        }
+    )
+    sliced = pl.col("text").str.slice(pl.col("offset"), pl.col("length"))
+    if valid is not None and not valid.all():
+        frame = frame.with_columns(valid=valid)
+        sliced = pl.when(pl.col("valid")).then(sliced)
+    return frame.select(sliced).to_series()
+
+
+def first_per_group(groups: Ints) -> npt.NDArray[np.bool_]:
+    """True at the first element of each run of equal values of sorted ``groups``."""
+    first = np.ones(len(groups), dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    return first
+
+
 @dataclass(slots=True)
 class Scan:
     """Positions and checks for every line (absolute byte offsets into ``data``)."""
@@ -177,7 +243,11 @@ def _reject(code: npt.NDArray[np.int8], where: npt.NDArray[np.bool_], value: int
 def scan_lines(data: Bytes, offsets: Ints) -> Scan:
     """Classify and check every line of a buffer (see the module docstring)."""
     n = len(offsets) - 1
-    d = np.concatenate([data, np.zeros(PAD, dtype=np.uint8)])
+    # One copy of the buffer, padded; a bytearray so that byte classes come from one
+    # ``translate`` (a C table lookup) without another copy.
+    padded = bytearray(len(data) + PAD)
+    padded[: len(data)] = np.ascontiguousarray(data).data
+    d = np.frombuffer(padded, dtype=np.uint8)
     base = offsets[:-1].astype(np.int64)
     start = base.copy()
     end = offsets[1:].astype(np.int64)
@@ -200,9 +270,12 @@ def scan_lines(data: Bytes, offsets: Ints) -> Scan:
     kind[first == ord("#")] = K_COMMENT
 
     # Control/non-ASCII bytes anywhere in a non-comment line.
-    classes = np.frombuffer(d.tobytes().translate(_CLASS_TABLE), dtype=np.uint8)
-    line_class = span_reduce(np.bitwise_or, classes, start, end)
-    has_bad = (line_class & B_BAD) != 0
+    classes = np.frombuffer(padded.translate(_CLASS_TABLE), dtype=np.uint8)
+    if len(data) and (int(data.min()) < 0x20 or int(data.max()) >= 0x7F):
+        line_class = span_reduce(np.bitwise_or, classes, start, end)
+        has_bad = (line_class & B_BAD) != 0
+    else:  # the whole buffer is printable ASCII (nearly every batch): two fast reductions
+        has_bad = np.zeros(n, dtype=bool)
 
     decided = (kind == K_BLANK) | (kind == K_COMMENT)
     _reject(code, ~decided & has_bad, C_BAD_BYTES)

@@ -48,7 +48,7 @@ from darkfleet.errors import ConfigError
 from darkfleet.ingest import nmea
 from darkfleet.ingest.nmea import _scan as sc
 from darkfleet.ingest.nmea.assemble import assemble_fragments
-from darkfleet.ingest.nmea.tagblock import NO_TIME, parse_wrappers
+from darkfleet.ingest.nmea.tagblock import NO_TIME, Wrappers, parse_wrappers
 from darkfleet.ingest.sources import LineBatch
 
 __all__ = ["DEFAULT_WINDOW_LINES", "FramedBatch", "FramingState", "finish_nmea", "frame_nmea"]
@@ -199,6 +199,70 @@ def _time_us(moment: datetime | None) -> int | None:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+@dataclass(frozen=True, slots=True)
+class _Fragments:
+    """The AIS sentences that passed every check (one entry per fragment, in line order)."""
+
+    row: npt.NDArray[np.int64]
+    count: npt.NDArray[np.int8]
+    number: npt.NDArray[np.int8]
+    ts_tag: npt.NDArray[np.int64]  # NO_TIME when absent
+    ts_uscg: npt.NDArray[np.int64]
+    ts_pghp: npt.NDArray[np.int64]
+    source: _FragmentSources
+
+
+class _FragmentSources:
+    """Source of each fragment: tag ``s:`` (own, else context line) > USCG > ``$PGHP``.
+
+    Tag-block sources stay byte spans until a caller asks for strings; USCG and
+    ``$PGHP`` stations (already strings) are only consulted when a file has them.
+    """
+
+    def __init__(
+        self,
+        scan: sc.Scan,
+        texts: pl.Series,
+        wrappers: Wrappers,
+        frag_rows: npt.NDArray[np.int64],
+        tag_ctx_row: npt.NDArray[np.int64],
+        ghp_ctx_row: npt.NDArray[np.int64],
+    ) -> None:
+        self._texts = texts
+        self._base = scan.base
+        own = wrappers.tag_src_first[frag_rows] >= 0
+        src_row = np.where(own, frag_rows, tag_ctx_row)
+        self._has_tag = src_row >= 0
+        safe = np.maximum(src_row, 0)
+        self._row = safe
+        self._first = wrappers.tag_src_first[safe]
+        self._stop = wrappers.tag_src_stop[safe]
+        self._fallback: pl.Series | None = None
+        self.present = self._has_tag
+        has_uscg = wrappers.uscg_source.null_count() < len(wrappers.uscg_source)
+        has_ghp = bool((ghp_ctx_row >= 0).any())
+        if has_uscg or has_ghp:
+            self._fallback = pl.select(
+                pl.coalesce(
+                    wrappers.uscg_source.gather(frag_rows),
+                    _gather_nullable(wrappers.ghp_source, ghp_ctx_row),
+                )
+            ).to_series()
+            self.present = self._has_tag | self._fallback.is_not_null().to_numpy()
+
+    def strings(self, index: npt.NDArray[np.int64]) -> pl.Series:
+        """Sources of fragments ``index`` as strings (null where ``index`` is -1 or none)."""
+        safe = np.maximum(index, 0)
+        valid = (index >= 0) & self._has_tag[safe]
+        tag = sc.line_slices(
+            self._texts, self._base, self._row[safe], self._first[safe], self._stop[safe], valid
+        ).alias("source")
+        if self._fallback is None:
+            return tag
+        other = _gather_nullable(self._fallback, index)
+        return pl.select(pl.coalesce(tag, other).alias("source")).to_series()
+
+
 def frame_nmea(
     batch: LineBatch,
     state: FramingState | None = None,
@@ -326,7 +390,7 @@ def _frame(
     seg_ghp_row = last_ctx(wrappers.ghp_ts_us != NO_TIME)
     seg_ghp_src_row = last_ctx(wrappers.ghp_source.is_not_null().to_numpy())
     seg_tag_ts_row = last_ctx(wrappers.tag_ts_us != NO_TIME)
-    seg_tag_src_row = last_ctx(wrappers.tag_source.is_not_null().to_numpy())
+    seg_tag_src_row = last_ctx(wrappers.tag_src_first >= 0)
 
     # Context segment of each AIS sentence: its own, or for a later fragment without
     # context of its own, that of the AIS sentence before it (DMA stamps only fragment 1).
@@ -358,37 +422,38 @@ def _frame(
     )
     d = scan.data
     sentence = scan.sentence[frag_rows]
-    talker_code = d[sentence + 1].astype(np.int64) * 256 + d[sentence + 2]
-    frags = pl.DataFrame(
-        {
-            "row": frag_rows,
-            "line_no": line_no[frag_rows],
-            "count": scan.count[frag_rows],
-            "number": scan.number[frag_rows],
-            "seq": scan.seq[frag_rows],
-            "channel_code": scan.channel[frag_rows],
-            "talker_code": talker_code,
-            "is_own_ship": d[sentence + 5] == ord("O"),
-            "fill_bits": scan.fill[frag_rows],
-            "group_id": wrappers.group_id[frag_rows],
-            "ts_tag": np.where(inline_tag_ts != NO_TIME, inline_tag_ts, ctx_tag_ts),
-            "ts_uscg": wrappers.uscg_ts_us[frag_rows],
-            "ts_pghp": np.where(ghp_row >= 0, wrappers.ghp_ts_us[np.maximum(ghp_row, 0)], NO_TIME),
-            "payload_offset": scan.payload_start[frag_rows] - scan.base[frag_rows],
-            "payload_length": scan.payload_end[frag_rows] - scan.payload_start[frag_rows],
-        }
-    ).with_columns(
-        pl.col("ts_tag", "ts_uscg", "ts_pghp").replace(NO_TIME, None),
-        source=pl.coalesce(
-            wrappers.tag_source.gather(frag_rows),
-            _gather_nullable(wrappers.tag_source, via_segment(seg_tag_src_row)),
-            wrappers.uscg_source.gather(frag_rows),
-            _gather_nullable(wrappers.ghp_source, via_segment(seg_ghp_src_row)),
+    frags = _Fragments(
+        row=frag_rows,
+        count=scan.count[frag_rows],
+        number=scan.number[frag_rows],
+        ts_tag=np.where(inline_tag_ts != NO_TIME, inline_tag_ts, ctx_tag_ts),
+        ts_uscg=wrappers.uscg_ts_us[frag_rows],
+        ts_pghp=np.where(ghp_row >= 0, wrappers.ghp_ts_us[np.maximum(ghp_row, 0)], NO_TIME),
+        source=_FragmentSources(
+            scan,
+            texts,
+            wrappers,
+            frag_rows,
+            via_segment(seg_tag_src_row),
+            via_segment(seg_ghp_src_row),
         ),
     )
 
     # Multi-sentence assembly.
-    multi = frags.filter(pl.col("count") > 1).with_columns(
+    multi_idx = np.flatnonzero(frags.count > 1)
+    multi_rows = frag_rows[multi_idx]
+    talker_code = d[sentence + 1].astype(np.int64) * 256 + d[sentence + 2]
+    multi = pl.DataFrame(
+        {
+            "group_id": wrappers.group_id[multi_rows],
+            "source": frags.source.strings(multi_idx),
+            "talker_code": talker_code[multi_idx],
+            "is_own_ship": d[sentence[multi_idx] + 5] == ord("O"),
+            "channel_code": scan.channel[multi_rows],
+            "seq": scan.seq[multi_rows],
+            "count": scan.count[multi_rows],
+        }
+    ).select(
         key=pl.when(pl.col("group_id") >= 0)
         .then(pl.struct("group_id", "count").hash(seed=1))
         .otherwise(
@@ -399,14 +464,13 @@ def _frame(
     )
     owner_local = assemble_fragments(
         multi["key"].to_numpy(),
-        multi["line_no"].to_numpy(),
-        multi["count"].to_numpy(),
-        multi["number"].to_numpy(),
+        line_no[multi_rows],
+        scan.count[multi_rows],
+        scan.number[multi_rows],
         window_lines=window,
     )
-    multi_rows = multi["row"].to_numpy()
     msg_of_row = np.full(n, -1, dtype=np.int64)
-    single_rows = frags.filter(pl.col("count") == 1)["row"].to_numpy()
+    single_rows = frag_rows[frags.count == 1]
     msg_of_row[single_rows] = single_rows
     assembled = owner_local >= 0
     msg_of_row[multi_rows[assembled]] = multi_rows[owner_local[assembled]]
@@ -434,7 +498,9 @@ def _frame(
     disposition[orphans] = _D_CARRY
     line_code[orphans] = sc.C_ORPHAN_CONTEXT
 
-    messages = _build_messages(frags, msg_of_row, disposition, texts, state, assume_us)
+    messages = _build_messages(
+        frags, scan, texts, line_no, msg_of_row, disposition, state, assume_us
+    )
     decided = _reject_frame(
         np.flatnonzero((disposition == _D_REJECT) | (disposition == _D_CARRY)),
         scan,
@@ -489,107 +555,154 @@ def _small_strings(codes: npt.NDArray[np.int64], width: int) -> pl.Series:
     return pl.Series(names, dtype=pl.String).gather(inverse.reshape(-1))
 
 
+def _join_groups(
+    strings: pl.Series, group_starts: npt.NDArray[np.int64], separator: str
+) -> pl.Series:
+    """One string per group of consecutive ``strings`` (groups begin at ``group_starts``).
+
+    Column j holds every group's j-th string (null past its end) and one
+    ``concat_str`` joins the columns: a loop over positions in a group (a message has at
+    most a few lines), never over groups.
+    """
+    sizes = np.diff(np.append(group_starts, len(strings)))
+    columns = [
+        _gather_nullable(strings, np.where(sizes > j, group_starts + j, -1)).alias(f"p{j}")
+        for j in range(int(sizes.max(initial=0)))
+    ]
+    if not columns:
+        return pl.Series(strings.name, [], dtype=pl.String)
+    return pl.select(
+        pl.concat_str(columns, separator=separator, ignore_nulls=True).alias(strings.name)
+    ).to_series()
+
+
+def _replace_rows(series: pl.Series, at: npt.NDArray[np.int64], values: pl.Series) -> pl.Series:
+    """``series`` with ``series[at[i]] = values[i]`` (one gather, no scatter)."""
+    index = np.arange(len(series), dtype=np.int64)
+    index[at] = len(series) + np.arange(len(at), dtype=np.int64)
+    return pl.concat([series, values.alias(series.name)]).gather(index)
+
+
+def _first_valid(
+    values: npt.NDArray[np.int64],
+    valid: npt.NDArray[np.bool_],
+    group: npt.NDArray[np.int64],
+    n_groups: int,
+    fill: int,
+) -> npt.NDArray[np.int64]:
+    """Per group (``group`` sorted), the first of ``values`` where ``valid`` holds."""
+    out = np.full(n_groups, fill, dtype=np.int64)
+    idx = np.flatnonzero(valid)
+    idx = idx[sc.first_per_group(group[idx])]
+    out[group[idx]] = values[idx]
+    return out
+
+
 def _build_messages(
-    frags: pl.DataFrame,
+    frags: _Fragments,
+    scan: sc.Scan,
+    texts: pl.Series,
+    line_no: npt.NDArray[np.int64],
     msg_of_row: npt.NDArray[np.int64],
     disposition: npt.NDArray[np.int8],
-    texts: pl.Series,
     state: FramingState,
     assume_us: int | None,
 ) -> pl.DataFrame:
-    frag_rows = frags["row"].to_numpy()
-    in_message = msg_of_row[frag_rows] >= 0
-    if not in_message.all():
-        frags = frags.filter(pl.Series(in_message))
-        frag_rows = frag_rows[in_message]
-    frags = frags.with_columns(
-        msg=pl.Series(msg_of_row[frag_rows]),
-        payload=pl.DataFrame(
-            {
-                "text": texts.gather(frag_rows),
-                "o": frags["payload_offset"],
-                "n": frags["payload_length"],
-            }
-        ).select(pl.col("text").str.slice(pl.col("o"), pl.col("n")))["text"],
-        channel=_small_strings(frags["channel_code"].to_numpy().astype(np.int64), 1),
-        talker=_small_strings(frags["talker_code"].to_numpy(), 2),
-    )
-    columns = [
-        "msg",
-        "payload",
-        "fill_bits",
-        "ts_tag",
-        "ts_uscg",
-        "ts_pghp",
-        "source",
-        "channel",
-        "talker",
-        "is_own_ship",
-        "line_no",
-    ]
-    is_single = frags["count"] == 1
-    messages = (
-        frags.filter(is_single).select(columns) if not is_single.all() else frags.select(columns)
-    )
-    if not is_single.all():
-        multis = (
-            frags.filter(~is_single)
-            .sort("msg", "number")
-            .group_by("msg", maintain_order=True)
-            .agg(
-                pl.col("payload").str.join(""),
-                pl.col("fill_bits").last(),
-                pl.col("ts_tag", "ts_uscg", "ts_pghp", "source").drop_nulls().first(),
-                pl.col("channel", "talker", "is_own_ship").first(),
-                pl.col("line_no").min(),
-            )
-            .select(columns)
-        )
-        messages = pl.concat([messages, multis]).sort("msg")
+    """One ``MESSAGES`` row per assembled message, in order of its first fragment's line.
 
-    # raw: the lines of each message (fragments and their context lines), in order.
-    msg_rows = messages["msg"].to_numpy()
-    raw = texts.gather(msg_rows)
-    member_rows = np.flatnonzero(disposition == _D_MESSAGE)
-    if len(member_rows) > len(msg_rows):
-        member_msg = msg_of_row[member_rows]
-        lines_per_msg = np.bincount(member_msg, minlength=len(msg_of_row))
-        several = lines_per_msg[member_msg] > 1
-        joined = (
-            pl.DataFrame({"msg": member_msg[several], "text": texts.gather(member_rows[several])})
-            .group_by("msg", maintain_order=True)
-            .agg(pl.col("text").str.join("\n"))
-        )
-        raw = raw.scatter(np.searchsorted(msg_rows, joined["msg"].to_numpy()), joined["text"])
-    assume = pl.lit(assume_us, pl.Int64)
-    return (
-        messages.with_columns(raw=raw)
-        .select(
-            "payload",
-            "fill_bits",
-            pl.coalesce("ts_tag", "ts_uscg", "ts_pghp", assume)
-            .cast(pl.Datetime("us", "UTC"))
-            .alias("ts"),
-            pl.when(pl.col("ts_tag").is_not_null())
-            .then(pl.lit("tag"))
-            .when(pl.col("ts_uscg").is_not_null())
-            .then(pl.lit("uscg"))
-            .when(pl.col("ts_pghp").is_not_null())
-            .then(pl.lit("pghp"))
-            .when(assume.is_not_null())
-            .then(pl.lit("assumed"))
-            .alias("ts_origin"),
-            "source",
-            "channel",
-            "talker",
-            "is_own_ship",
-            "line_no",
-            "raw",
-            pl.lit(state.file, pl.String).alias("file"),
-            pl.lit(state.file_id, pl.String).alias("file_id"),
-        )
-        .cast(dict(nmea.MESSAGES))  # type: ignore[arg-type]
+    Per message: payloads of its fragments in fragment order, fill bits of the last,
+    receive times and source from the first fragment that has each, channel, talker
+    and own-ship flag of fragment 1, the smallest line number, and ``raw`` (its lines,
+    context included, joined by newlines). Built with NumPy over the byte buffer.
+    """
+    n = len(msg_of_row)
+    d = scan.data
+    msg_rows = np.flatnonzero(msg_of_row == np.arange(n))
+    n_msgs = len(msg_rows)
+    fi = np.flatnonzero(msg_of_row[frags.row] >= 0)
+    m = np.searchsorted(msg_rows, msg_of_row[frags.row[fi]])
+    sort_key = m * 16 + frags.number[fi]
+    if len(fi) > 1 and not (sort_key[1:] >= sort_key[:-1]).all():
+        order = np.argsort(sort_key, kind="stable")
+        fi, m = fi[order], m[order]
+    starts = np.flatnonzero(sc.first_per_group(m))
+    last = np.append(starts[1:], len(fi))[: len(starts)] - 1
+    rows = frags.row[fi]
+    first_rows = rows[starts]
+
+    # Payload: that of fragment 1, or all fragments' joined for multi-sentence messages.
+    payload = sc.line_slices(
+        texts, scan.base, first_rows, scan.payload_start[first_rows], scan.payload_end[first_rows]
     )
+    sizes = np.diff(np.append(starts, len(fi)))
+    if (sizes > 1).any():
+        several = np.flatnonzero(sizes > 1)
+        several_rows = rows[np.repeat(sizes > 1, sizes)]
+        pieces = sc.line_slices(
+            texts,
+            scan.base,
+            several_rows,
+            scan.payload_start[several_rows],
+            scan.payload_end[several_rows],
+        )
+        joined = _join_groups(pieces, np.cumsum(sizes[several]) - sizes[several], "")
+        payload = _replace_rows(payload, several, joined)
+
+    ts = {
+        name: _first_valid(values[fi], values[fi] != NO_TIME, m, n_msgs, NO_TIME)
+        for name, values in (
+            ("tag", frags.ts_tag),
+            ("uscg", frags.ts_uscg),
+            ("pghp", frags.ts_pghp),
+        )
+    }
+    source_frag = _first_valid(fi, frags.source.present[fi], m, n_msgs, -1)
+    sentence = scan.sentence[first_rows]
+    talker_code = d[sentence + 1].astype(np.int64) * 256 + d[sentence + 2]
+
+    # raw: the message's lines (fragments and their context lines) in line order.
+    raw = texts.gather(msg_rows)
+    members = np.flatnonzero(disposition == _D_MESSAGE)
+    if len(members) > n_msgs:
+        member_msg = msg_of_row[members]
+        lines_per_msg = np.bincount(member_msg, minlength=n)
+        members = members[lines_per_msg[member_msg] > 1]
+        member_m = np.searchsorted(msg_rows, msg_of_row[members])
+        if len(members) > 1 and not (member_m[1:] >= member_m[:-1]).all():
+            order = np.argsort(member_m, kind="stable")
+            members, member_m = members[order], member_m[order]
+        group_first = np.flatnonzero(sc.first_per_group(member_m))
+        joined_raw = _join_groups(texts.gather(members), group_first, "\n")
+        raw = _replace_rows(raw, member_m[group_first], joined_raw)
+
+    # Receive time: tag block > USCG > $PGHP > assumed; origin coded 0..3, 4 = none.
+    assumed = NO_TIME if assume_us is None else assume_us
+    when = np.full(n_msgs, assumed, dtype=np.int64)
+    origin = np.full(n_msgs, 4 if assume_us is None else 3, dtype=np.int64)
+    for code_value, name in ((2, "pghp"), (1, "uscg"), (0, "tag")):
+        has = ts[name] != NO_TIME
+        when[has] = ts[name][has]
+        origin[has] = code_value
+    origins = pl.Series(["tag", "uscg", "pghp", "assumed", None], dtype=pl.String)
+    frame = pl.DataFrame(
+        {
+            "payload": payload,
+            "fill_bits": scan.fill[rows[last]],
+            "ts": when,
+            "ts_origin": origins.gather(origin),
+            "source": frags.source.strings(source_frag),
+            "channel": _small_strings(scan.channel[first_rows].astype(np.int64), 1),
+            "talker": _small_strings(talker_code, 2),
+            "is_own_ship": d[sentence + 5] == ord("O"),
+            "line_no": np.minimum.reduceat(line_no[rows], starts) if len(rows) else rows,
+            "raw": raw,
+        }
+    )
+    return frame.with_columns(
+        pl.when(pl.col("ts") != NO_TIME).then(pl.col("ts")).cast(pl.Datetime("us", "UTC")),
+        pl.lit(state.file, pl.String).alias("file"),
+        pl.lit(state.file_id, pl.String).alias("file_id"),
+    ).cast(dict(nmea.MESSAGES))  # type: ignore[arg-type]
 
 
 def _reject_frame(

@@ -1,9 +1,11 @@
 """Receive time and source from NMEA 4.0 tag blocks, USCG trailers and ``$PGHP`` (ingest layer).
 
 Imports nothing from darkfleet but the private scanner. Each parser works on the subset
-of lines that carry the wrapper, with Polars string kernels; results are NumPy arrays
-indexed like the scanned lines (times as integer microseconds since 1970, ``NO_TIME``
-when absent).
+of lines that carry the wrapper: tag blocks with NumPy over the byte buffer (fields cut
+at comma positions, ``c:`` digits read numerically, sources kept as byte spans), USCG
+trailers and ``$PGHP`` with Polars string kernels; results are NumPy arrays indexed
+like the scanned lines (times as integer microseconds since 1970, ``NO_TIME`` when
+absent).
 
 Formats handled (all seen in ``shared/data/real``):
 
@@ -21,6 +23,7 @@ Formats handled (all seen in ``shared/data/real``):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Final
 
@@ -43,7 +46,8 @@ class Wrappers:
     """Per-line values found in tag blocks, trailers and ``$PGHP`` lines."""
 
     tag_ts_us: npt.NDArray[np.int64]
-    tag_source: pl.Series  # String, one per line (null when absent)
+    tag_src_first: npt.NDArray[np.int64]  # byte span of the s:/si: value (-1 when absent)
+    tag_src_stop: npt.NDArray[np.int64]
     group_id: npt.NDArray[np.int64]  # -1 when no g: field
     uscg_ts_us: npt.NDArray[np.int64]
     uscg_source: pl.Series
@@ -59,14 +63,7 @@ def _relative_slices(
     stop: npt.NDArray[np.int64],
 ) -> pl.Series:
     """``texts[rows]`` cut to the absolute byte span ``[first, stop)`` (ASCII lines only)."""
-    frame = pl.DataFrame(
-        {
-            "text": texts.gather(rows),
-            "offset": first - base[rows],
-            "length": np.maximum(stop - first, 0),
-        }
-    )
-    return frame.select(pl.col("text").str.slice(pl.col("offset"), pl.col("length"))).to_series()
+    return sc.line_slices(texts, base, rows, first, stop)
 
 
 def parse_wrappers(scan: sc.Scan, texts: pl.Series) -> Wrappers:
@@ -78,14 +75,15 @@ def parse_wrappers(scan: sc.Scan, texts: pl.Series) -> Wrappers:
 
     wrappers = Wrappers(
         tag_ts_us=np.full(n, NO_TIME, dtype=np.int64),
-        tag_source=nulls("tag_source"),
+        tag_src_first=np.full(n, -1, dtype=np.int64),
+        tag_src_stop=np.full(n, -1, dtype=np.int64),
         group_id=np.full(n, -1, dtype=np.int64),
         uscg_ts_us=np.full(n, NO_TIME, dtype=np.int64),
         uscg_source=nulls("uscg_source"),
         ghp_ts_us=np.full(n, NO_TIME, dtype=np.int64),
         ghp_source=nulls("ghp_source"),
     )
-    _parse_tag_blocks(scan, texts, wrappers)
+    _parse_tag_blocks(scan, wrappers)
     _parse_uscg(scan, texts, wrappers)
     _parse_ghp(scan, texts, wrappers)
     return wrappers
@@ -97,50 +95,139 @@ def _scatter(series: pl.Series, rows: npt.NDArray[np.int64], values: pl.Series) 
     return series.scatter(rows, values)
 
 
-def _parse_tag_blocks(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
+#: Tag blocks parsed at a time (whole lines): bounds the per-field arrays' memory.
+_TAG_CHUNK_BLOCKS: Final = 262_144
+#: Longest all-digit ``c:`` value read with integer arithmetic (exact in float64).
+_FAST_DIGITS: Final = 15
+
+
+def _read_digits(
+    d: npt.NDArray[np.uint8], first: npt.NDArray[np.int64], length: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Integer value of the digits ``d[first:first+length]``, and whether all are digits.
+
+    Spans of one length are read together as a (rows, length) matrix (a strided view,
+    one gather) and combined with a dot product; lengths outside 1.._FAST_DIGITS are
+    not read (``ok`` False).
+    """
+    value = np.zeros(len(first), dtype=np.int64)
+    ok = np.zeros(len(first), dtype=bool)
+    readable = (length >= 1) & (length <= _FAST_DIGITS)
+    for size in np.unique(length[readable]).tolist():
+        rows = np.flatnonzero(length == size)
+        window = np.lib.stride_tricks.sliding_window_view(d, size)[first[rows]]
+        digits = window - np.uint8(ord("0"))  # wraps below '0': not a digit either way
+        ok[rows] = (digits <= 9).all(axis=1)
+        # float64 is exact here (< 1e15 < 2**53) and its matrix product is fast.
+        weights = 10.0 ** np.arange(size - 1, -1, -1, dtype=np.float64)
+        value[rows] = (digits.astype(np.float64) @ weights).astype(np.int64)
+    return value, ok
+
+
+def _parse_tag_blocks(scan: sc.Scan, out: Wrappers) -> None:
+    """Read ``c:``, ``s:``/``si:`` and ``g:`` of every usable tag block, vectorised.
+
+    Fields are cut at the commas inside each block (positions from one ``flatnonzero``
+    over the buffer); a line's value of a key is that of its first field with the key
+    (blocks in order). All-digit ``c:`` values are read numerically; anything else (a
+    sign, a decimal point, junk) goes through Polars' float parser as before.
+    """
     usable = scan.code[scan.block_line] == sc.C_OK
     rows = scan.block_line[usable]
+    b_start = scan.block_start[usable]
+    b_stop = scan.block_stop[usable]
+    # Chunks of whole lines bound the memory of the per-field arrays.
+    bounds = np.searchsorted(rows, rows[::_TAG_CHUNK_BLOCKS]).tolist() + [len(rows)]
+    for lo, hi in itertools.pairwise(bounds):
+        _parse_tag_chunk(scan, out, rows[lo:hi], b_start[lo:hi], b_stop[lo:hi])
+
+
+def _parse_tag_chunk(
+    scan: sc.Scan,
+    out: Wrappers,
+    rows: npt.NDArray[np.int64],
+    b_start: npt.NDArray[np.int64],
+    b_stop: npt.NDArray[np.int64],
+) -> None:
+    """``_parse_tag_blocks`` for the blocks of some whole lines (``rows`` sorted)."""
     if len(rows) == 0:
         return
-    content = _relative_slices(
-        texts, rows, scan.base, scan.block_start[usable], scan.block_stop[usable]
+    d = scan.data
+    first = int(b_start.min())
+    last = int(b_stop.max()) + 1
+    # A sentinel comma past the blocks keeps every lookup below in bounds.
+    commas = np.append(np.flatnonzero(d[first:last] == ord(",")) + first, last)
+    k_lo = np.searchsorted(commas, b_start)
+    n_commas = np.searchsorted(commas, b_stop) - k_lo
+    n_fields = n_commas + 1
+    block_of = np.repeat(np.arange(len(rows), dtype=np.int64), n_fields)
+    j = np.arange(len(block_of), dtype=np.int64) - np.repeat(
+        np.cumsum(n_fields) - n_fields, n_fields
     )
-    fields = (
-        pl.DataFrame({"row": rows, "content": content})
-        .with_columns(
-            c=pl.col("content").str.extract(r"(?:^|,)c:([^,]*)", 1),
-            s=pl.col("content").str.extract(r"(?:^|,)si?:([^,]*)", 1),
-            g=pl.col("content").str.extract(r"(?:^|,)g:\d+-\d+-(\d+)(?:,|$)", 1),
+    comma_k = k_lo[block_of] + j  # the comma ending field j (if j < n_commas)
+    is_last = j == n_commas[block_of]
+    f_start = np.where(j == 0, b_start[block_of], commas[np.maximum(comma_k - 1, 0)] + 1)
+    f_stop = np.where(is_last, b_stop[block_of], commas[comma_k])
+    f_row = rows[block_of]
+    length = f_stop - f_start
+    k0, k1, k2 = d[f_start], d[f_start + 1], d[f_start + 2]
+    colon = ord(":")
+    two = (length >= 2) & (k1 == colon)
+    is_c = two & (k0 == ord("c"))
+    is_g = two & (k0 == ord("g"))
+    is_si = (k0 == ord("s")) & (k1 == ord("i")) & (k2 == colon) & (length >= 3)
+    is_s = (two & (k0 == ord("s"))) | is_si
+
+    n = len(scan.code)
+    # s: / si: -> source (the empty string when the field is empty).
+    s_idx = np.flatnonzero(is_s)
+    s_idx = s_idx[sc.first_per_group(f_row[s_idx])]
+    s_rows = f_row[s_idx]
+    out.tag_src_first[s_rows] = f_start[s_idx] + 2 + is_si[s_idx]
+    out.tag_src_stop[s_rows] = f_stop[s_idx]
+
+    # g:num-total-id -> group id (first field of the full form; -1 if the id overflows).
+    g_idx = np.flatnonzero(is_g)
+    if len(g_idx):
+        g_text = pl.Series(sc.span_strings(d, f_start[g_idx], f_stop[g_idx]))
+        g_digits = g_text.str.extract(r"^g:\d+-\d+-(\d+)$", 1)
+        matched = g_digits.is_not_null().to_numpy()
+        g_id = g_digits.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()[matched]
+        g_idx = g_idx[matched]
+        g_first = sc.first_per_group(f_row[g_idx])
+        out.group_id[f_row[g_idx][g_first]] = g_id[g_first]
+
+    # c: -> receive time.
+    c_idx = np.flatnonzero(is_c)
+    c_idx = c_idx[sc.first_per_group(f_row[c_idx])]
+    if len(c_idx) == 0:
+        return
+    c_rows = f_row[c_idx]
+    v_start = f_start[c_idx] + 2
+    v_len = f_stop[c_idx] - v_start
+    value, all_digits = _read_digits(d, v_start, v_len)
+    seconds = value.astype(np.float64)
+    has_time = all_digits.copy()
+    bad_number = np.zeros(len(c_idx), dtype=bool)
+    slow = np.flatnonzero(~all_digits)
+    if len(slow):
+        parsed = pl.Series(sc.span_strings(d, v_start[slow], f_stop[c_idx][slow])).cast(
+            pl.Float64, strict=False
         )
-        .group_by("row", maintain_order=True)
-        .agg(
-            pl.col("c").drop_nulls().first(),
-            pl.col("s").drop_nulls().first(),
-            pl.col("g").drop_nulls().first(),
-        )
-        .with_columns(seconds=pl.col("c").cast(pl.Float64, strict=False))
-        .with_columns(
-            seconds=pl.when(pl.col("seconds") > MS_THRESHOLD)
-            .then(pl.col("seconds") / 1000)
-            .otherwise(pl.col("seconds"))
-        )
-    )
-    row = fields["row"].to_numpy()
-    bad_number = (fields["c"].is_not_null() & fields["seconds"].is_null()).to_numpy()
-    seconds = fields["seconds"].fill_null(0.0).to_numpy()
-    has_time = fields["seconds"].is_not_null().to_numpy()
-    out_of_range = has_time & ((seconds < 0) | (seconds >= MAX_EPOCH_S) | ~np.isfinite(seconds))
-    flag = np.zeros(len(scan.code), dtype=bool)
-    flag[row[bad_number]] = True
+        seconds[slow] = parsed.fill_null(0.0).to_numpy()
+        has_time[slow] = parsed.is_not_null().to_numpy()
+        bad_number[slow] = parsed.is_null().to_numpy()
+    seconds = np.where(seconds > MS_THRESHOLD, seconds / 1000, seconds)
+    with np.errstate(invalid="ignore"):
+        out_of_range = has_time & ((seconds < 0) | (seconds >= MAX_EPOCH_S) | ~np.isfinite(seconds))
+    flag = np.zeros(n, dtype=bool)
+    flag[c_rows[bad_number]] = True
     sc._reject(scan.code, flag, sc.C_TAG_TIME)
     flag[:] = False
-    flag[row[out_of_range]] = True
+    flag[c_rows[out_of_range]] = True
     sc._reject(scan.code, flag, sc.C_TIME_RANGE)
     good = has_time & ~out_of_range
-    out.tag_ts_us[row[good]] = np.round(seconds[good] * 1_000_000).astype(np.int64)
-    out.tag_source = _scatter(out.tag_source, row, fields["s"])
-    group = fields["g"].cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
-    out.group_id[row] = group
+    out.tag_ts_us[c_rows[good]] = np.round(seconds[good] * 1_000_000).astype(np.int64)
 
 
 def _parse_uscg(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
