@@ -129,12 +129,12 @@ class ChunkResult:
 def _vessel_filter(chunk: VesselChunk) -> pl.Expr:
     predicate = pl.col("mmsi").is_between(chunk.lo, chunk.hi)
     if chunk.vessels is not None:
-        predicate = predicate & pl.col("mmsi").is_in(pl.Series(chunk.vessels, dtype=pl.Int64))
+        predicate = predicate & pl.col("mmsi").is_in(pl.Series(chunk.vessels, dtype=pl.Int64).implode())
     return predicate
 
 
 def _only(frame: pl.DataFrame, vessels: frozenset[int]) -> pl.DataFrame:
-    return frame.filter(pl.col("mmsi").is_in(pl.Series(sorted(vessels), dtype=pl.Int64)))
+    return frame.filter(pl.col("mmsi").is_in(pl.Series(sorted(vessels), dtype=pl.Int64).implode()))
 
 
 def run_vessel_chunk(source: StoreSource, chunk: VesselChunk, plan: TaskPlan) -> ChunkResult:

@@ -78,6 +78,7 @@ class DetectReport:
         ``"up_to_date"`` (nothing to do).
     detectors : the detectors enabled, in run order.
     new_files : ingested files not reflected before this run.
+    positions : positions of the vessels the per-vessel chunks read (each once).
     positions_read : positions read by all tasks (a window re-reads its margins).
     vessels : distinct MMSIs the per-vessel chunks read.
     chunks, windows : tasks run.
@@ -89,6 +90,7 @@ class DetectReport:
     mode: str
     detectors: tuple[str, ...]
     new_files: int
+    positions: int
     positions_read: int
     vessels: int
     chunks: int
@@ -136,7 +138,7 @@ def _plan_chunks(
     gap_only: frozenset[int],
 ) -> list[VesselChunk]:
     """Cut vessels (all, or ``vessels``) into MMSI ranges of at most ``limit`` rows."""
-    chosen = stats if vessels is None else stats.filter(pl.col("mmsi").is_in(vessels))
+    chosen = stats if vessels is None else stats.filter(pl.col("mmsi").is_in(vessels.implode()))
     if chosen.height == 0:
         return []
     mmsi = chosen.get_column("mmsi").to_numpy()
@@ -238,8 +240,8 @@ class _Runner:
 def _new_file_keys(store: Store, new_files: list[str]) -> tuple[frozenset[int], list[date]]:
     """MMSIs with rows in the new files, and the days of their positions."""
     ids = pl.Series(new_files, dtype=pl.String)
-    positions = store.scan("positions").filter(pl.col("file_id").is_in(ids))
-    statics = store.scan("statics").filter(pl.col("file_id").is_in(ids))
+    positions = store.scan("positions").filter(pl.col("file_id").is_in(ids.implode()))
+    statics = store.scan("statics").filter(pl.col("file_id").is_in(ids.implode()))
     mmsis = pl.concat([positions.select("mmsi"), statics.select("mmsi")]).unique()
     days = positions.select(pl.col("ts").dt.date().unique().alias("day"))
     mmsi_frame, day_frame = pl.collect_all([mmsis, days])
@@ -348,7 +350,7 @@ def run_detection(
     new_files |= file_set - set(tracks_state.get("file_ids", [])) if not tracks_full else set()
     if not full and not incremental and not tracks_full and not new_files:
         return DetectReport(
-            mode="up_to_date", detectors=config.enabled, new_files=0, positions_read=0,
+            mode="up_to_date", detectors=config.enabled, new_files=0, positions=0, positions_read=0,
             vessels=0, chunks=0, windows=0, events_total=_count_types(store), as_of=effective_as_of,
         )
     affected, new_days = _new_file_keys(store, sorted(new_files)) if new_files else (frozenset(), [])
@@ -403,7 +405,7 @@ def run_detection(
             if chunk_results
             else pl.Series("mmsi", [], dtype=pl.Int64)
         )
-        kept = old_excluded.filter(~pl.col("mmsi").is_in(read_vessels))
+        kept = old_excluded.filter(~pl.col("mmsi").is_in(read_vessels.implode()))
         excluded = pl.concat([kept, new_excluded], how="vertical").sort(list(DETECT_EXCLUDED))
         changed = pl.concat(
             [
@@ -448,6 +450,7 @@ def run_detection(
         mode="full" if full or tracks_full else "incremental",
         detectors=config.enabled,
         new_files=len(new_files),
+        positions=sum(r.positions for r in chunk_results),
         positions_read=read[0],
         vessels=read_vessels.len(),
         chunks=len(chunks),
@@ -466,17 +469,17 @@ def _replaced_scope(
     window_days: list[date],
 ) -> pl.Expr:
     """Stored events this run recomputes (and so replaces)."""
-    scope = pl.col("type").is_in(pl.Series(sorted(full), dtype=pl.String))
+    scope = pl.col("type").is_in(pl.Series(sorted(full), dtype=pl.String).implode())
     vessels = pl.Series(sorted(affected), dtype=pl.Int64)
     for name in sorted(incremental):
         if name in WINDOWED:
-            in_days = pl.col("start_ts").dt.date().is_in(pl.Series(window_days, dtype=pl.Date))
+            in_days = pl.col("start_ts").dt.date().is_in(pl.Series(window_days, dtype=pl.Date).implode())
             scope = scope | ((pl.col("type") == name) & in_days)
         else:
             these = vessels
             if name == "gap":
                 these = pl.Series(sorted(affected | gap_only), dtype=pl.Int64)
-            scope = scope | ((pl.col("type") == name) & pl.col("mmsi").is_in(these))
+            scope = scope | ((pl.col("type") == name) & pl.col("mmsi").is_in(these.implode()))
     return scope.fill_null(False)
 
 
