@@ -39,9 +39,9 @@ def build_store(root: Path, positions: int, days: float) -> None:
         fleet = fleet.with_columns(
             (pl.col("mmsi") + piece),
             pl.lit(file_id).alias("file_id"),
-            (
-                START_US + ((pl.col("ts").dt.epoch("us") - START_US) * stretch).cast(pl.Int64)
-            ).cast(pl.Datetime("us", "UTC")).alias("ts"),
+            (START_US + ((pl.col("ts").dt.epoch("us") - START_US) * stretch).cast(pl.Int64))
+            .cast(pl.Datetime("us", "UTC"))
+            .alias("ts"),
         )
         with store.begin_ingest(file_id=file_id, file=f"{file_id}.nmea") as transaction:
             for offset in range(0, fleet.height, 1_000_000):
@@ -64,7 +64,10 @@ def detect(root: Path, chunk_positions: int) -> None:
     started = time.perf_counter()
     cpu0 = time.process_time()
     report = run_detection(
-        store, context=context, mid_table=load_mid_table(), config=config,
+        store,
+        context=context,
+        mid_table=load_mid_table(),
+        config=config,
         port_groups=default_port_groups(context.ports),
     )
     seconds = time.perf_counter() - started
@@ -92,8 +95,15 @@ def main() -> None:
     if not args.store.exists():
         build_store(args.store, args.positions, args.days)
     subprocess.run(
-        [sys.executable, __file__, "--store", str(args.store), "--chunk-positions",
-         str(args.chunk_positions), "--detect-only"],
+        [
+            sys.executable,
+            __file__,
+            "--store",
+            str(args.store),
+            "--chunk-positions",
+            str(args.chunk_positions),
+            "--detect-only",
+        ],
         check=True,
     )
 

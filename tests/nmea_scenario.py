@@ -34,8 +34,16 @@ def _tag(content: str) -> str:
 
 def _position(mmsi: int, ts: datetime, lat: float, lon: float, sog: float) -> list[str]:
     sentences = encode_dict(
-        {"type": 1, "mmsi": mmsi, "lat": lat, "lon": lon, "speed": sog, "course": 90.0,
-         "heading": 90, "status": 0},
+        {
+            "type": 1,
+            "mmsi": mmsi,
+            "lat": lat,
+            "lon": lon,
+            "speed": sog,
+            "course": 90.0,
+            "heading": 90,
+            "status": 0,
+        },
         talker_id="AI",
         sentence_type="VDM",
     )
@@ -44,8 +52,14 @@ def _position(mmsi: int, ts: datetime, lat: float, lon: float, sog: float) -> li
 
 def _static(mmsi: int, ts: datetime, name: str, group: int) -> list[str]:
     sentences = encode_dict(
-        {"type": 5, "mmsi": mmsi, "shipname": name, "imo": 9179842, "callsign": "UBCT6",
-         "ship_type": 70},
+        {
+            "type": 5,
+            "mmsi": mmsi,
+            "shipname": name,
+            "imo": 9179842,
+            "callsign": "UBCT6",
+            "ship_type": 70,
+        },
         talker_id="AI",
         sentence_type="VDM",
     )

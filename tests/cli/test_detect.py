@@ -269,8 +269,16 @@ def test_config_show_names_each_values_source(
     config = tmp_path / "darkfleet.toml"
     config.write_text('[detect.gap]\nmin_gap = "8h"\n')
     out = ok(
-        ["config", "show", "--config", str(config), "--set", "encounter.max_distance_m=300",
-         "--format", "json"],
+        [
+            "config",
+            "show",
+            "--config",
+            str(config),
+            "--set",
+            "encounter.max_distance_m=300",
+            "--format",
+            "json",
+        ],
         capsys,
     )
     rows = {(r["detector"], r["key"]): (r["value"], r["source"]) for r in json.loads(out)}

@@ -157,8 +157,11 @@ def detect_command(
         "scheduler": scheduler,
     }
     if not no_progress and stderr_console().is_terminal:
-        columns = (SpinnerColumn(), TextColumn("detect {task.fields[read]:,} positions read"),
-                   TimeElapsedColumn())
+        columns = (
+            SpinnerColumn(),
+            TextColumn("detect {task.fields[read]:,} positions read"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=stderr_console(), transient=True) as progress:
             task = progress.add_task("detect", read=0)
             report = run_detection(
@@ -293,8 +296,20 @@ def events_command(
             click.echo(json.dumps(record, sort_keys=True, ensure_ascii=False))
     elif output_format == "csv":
         buffer = io.StringIO()
-        fields = ["event_id", "type", "mmsi", "start", "end", "lat", "lon", "other_mmsi",
-                  "port", "country", "score", "details"]
+        fields = [
+            "event_id",
+            "type",
+            "mmsi",
+            "start",
+            "end",
+            "lat",
+            "lon",
+            "other_mmsi",
+            "port",
+            "country",
+            "score",
+            "details",
+        ]
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for record in records:
@@ -322,8 +337,17 @@ def events_command(
             f"{len(records)} events",
             ["start", "end", "type", "mmsi", "other", "port", "lat", "lon", "event_id"],
             [
-                (r["start"], r["end"], r["type"], r["mmsi"], r.get("other_mmsi"), r.get("port"),
-                 _round(r["lat"]), _round(r["lon"]), r["event_id"])
+                (
+                    r["start"],
+                    r["end"],
+                    r["type"],
+                    r["mmsi"],
+                    r.get("other_mmsi"),
+                    r.get("port"),
+                    _round(r["lat"]),
+                    _round(r["lon"]),
+                    r["event_id"],
+                )
                 for r in records
             ],
         )
@@ -361,8 +385,19 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
     positions = explanation.positions.with_columns(
         explanation.positions["ts"].dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias("ts")
     )
-    columns = ["mmsi", "ts", "lat", "lon", "sog_knots", "cog_deg", "msg_type", "file",
-               "file_id", "line_no", "raw"]
+    columns = [
+        "mmsi",
+        "ts",
+        "lat",
+        "lon",
+        "sog_knots",
+        "cog_deg",
+        "msg_type",
+        "file",
+        "file_id",
+        "line_no",
+        "raw",
+    ]
     if output_format == "json":
         echo_json(
             {
@@ -376,8 +411,10 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
     print_table(
         f"Event {event['event_id']}",
         ["", "value"],
-        [(k, json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v)
-         for k, v in event.items()],
+        [
+            (k, json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v)
+            for k, v in event.items()
+        ],
     )
     detector = explanation.detector
     if detector is None:
@@ -392,8 +429,15 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
         f"{positions.height} positions behind it (12 h either side)",
         ["mmsi", "ts", "lat", "lon", "sog", "file:line", "raw"],
         [
-            (row["mmsi"], row["ts"], _round(row["lat"]), _round(row["lon"]), row["sog_knots"],
-             f"{row['file'] or row['file_id']}:{row['line_no']}", row["raw"] or "")
+            (
+                row["mmsi"],
+                row["ts"],
+                _round(row["lat"]),
+                _round(row["lon"]),
+                row["sog_knots"],
+                f"{row['file'] or row['file_id']}:{row['line_no']}",
+                row["raw"] or "",
+            )
             for row in positions.iter_rows(named=True)
         ],
     )
@@ -434,9 +478,7 @@ def config_show_command(
       darkfleet config show --config darkfleet.toml --set gap.min_gap=8h --format json
     """
     file_config, where = _load_config(config_file)
-    rows = describe_detect_config(
-        file_config, overrides=parse_overrides(assignments), where=where
-    )
+    rows = describe_detect_config(file_config, overrides=parse_overrides(assignments), where=where)
     if output_format == "json":
         echo_json([dataclasses.asdict(row) for row in rows])
         return

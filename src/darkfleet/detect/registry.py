@@ -45,7 +45,7 @@ class DetectorSpec:
     """A detector: its event type, function, parameter class and inputs, in call order."""
 
     name: str
-    function: Callable[..., pl.DataFrame]
+    function: Callable[..., pl.DataFrame | tuple[pl.DataFrame, pl.DataFrame]]
     params_class: type
     inputs: tuple[str, ...]
 

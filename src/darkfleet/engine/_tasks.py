@@ -52,7 +52,14 @@ __all__ = [
 ]
 
 #: Detectors that see one vessel at a time (its whole history in one chunk).
-PER_VESSEL: Final = ("spoofing", "gap", "port_visit", "identity_change", "invalid_identity", "shuttle")
+PER_VESSEL: Final = (
+    "spoofing",
+    "gap",
+    "port_visit",
+    "identity_change",
+    "invalid_identity",
+    "shuttle",
+)
 #: Detectors that compare vessels with each other: run per UTC-day window.
 WINDOWED: Final = ("loitering", "encounter")
 #: Context read around each day. Events shorter than this beyond the end of their start
@@ -129,7 +136,9 @@ class ChunkResult:
 def _vessel_filter(chunk: VesselChunk) -> pl.Expr:
     predicate = pl.col("mmsi").is_between(chunk.lo, chunk.hi)
     if chunk.vessels is not None:
-        predicate = predicate & pl.col("mmsi").is_in(pl.Series(chunk.vessels, dtype=pl.Int64).implode())
+        predicate = predicate & pl.col("mmsi").is_in(
+            pl.Series(chunk.vessels, dtype=pl.Int64).implode()
+        )
     return predicate
 
 
@@ -246,7 +255,9 @@ def run_window(
     return merged, positions.height
 
 
-def with_port_groups(params: Mapping[str, object], port_groups: Mapping[str, str]) -> dict[str, object]:
+def with_port_groups(
+    params: Mapping[str, object], port_groups: Mapping[str, str]
+) -> dict[str, object]:
     """Return ``params`` with ``shuttle.port_groups`` filled when the config left it empty."""
     out = dict(params)
     shuttle = cast(ShuttleParams, out["shuttle"])

@@ -184,24 +184,24 @@ class _Runner:
         self._cluster: Any = None
         if engine == "dask":
             try:
-                from distributed import Client, LocalCluster
+                from distributed import Client, LocalCluster  # type: ignore[attr-defined]
             except ImportError as err:
                 raise ConfigError(
                     "--engine dask needs dask and distributed: pip install 'darkfleet[dask]'"
                 ) from err
             if scheduler:
                 try:
-                    self._client = Client(scheduler, timeout="10s")
+                    self._client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
                 except OSError as err:
                     raise ConfigError(
                         f"--scheduler {scheduler}: cannot reach the Dask scheduler ({err}); "
                         "check the address (e.g. tcp://10.0.0.5:8786)"
                     ) from err
             else:
-                self._cluster = LocalCluster(
+                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     processes=dask_processes, dashboard_address=None, silence_logs=40
                 )
-                self._client = Client(self._cluster)
+                self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
         elif engine != "local":
             raise ConfigError(f"engine must be 'local' or 'dask', got {engine!r}")
 
@@ -212,7 +212,10 @@ class _Runner:
         return self._client.scatter(value, broadcast=True)
 
     def map(
-        self, function: Callable[..., Any], items: Sequence[Any], *shared: Any,
+        self,
+        function: Callable[..., Any],
+        items: Sequence[Any],
+        *shared: Any,
         on_result: Callable[[Any], None],
     ) -> list[Any]:
         """Apply ``function(item, *shared)`` to every item; results in item order."""
@@ -321,7 +324,7 @@ def run_detection(
     detector_state = cast(dict[str, dict[str, Any]], state.get("detectors", {}))
     stats, days = _vessel_stats(store)
     data_end = stats.get_column("last_ts").max() if stats.height else None
-    effective_as_of = (as_of if as_of is not None else cast(datetime | None, data_end))
+    effective_as_of = as_of if as_of is not None else cast(datetime | None, data_end)
     if effective_as_of is not None:
         effective_as_of = effective_as_of.astimezone(UTC)
 
@@ -344,16 +347,27 @@ def run_detection(
             incremental.add(name)
             new_files |= unseen
     tracks_state = cast(dict[str, Any], state.get("tracks", {}))
-    tracks_full = tracks_state.get("fingerprint") != prep or not set(
-        tracks_state.get("file_ids", [])
-    ) <= file_set
+    tracks_full = (
+        tracks_state.get("fingerprint") != prep
+        or not set(tracks_state.get("file_ids", [])) <= file_set
+    )
     new_files |= file_set - set(tracks_state.get("file_ids", [])) if not tracks_full else set()
     if not full and not incremental and not tracks_full and not new_files:
         return DetectReport(
-            mode="up_to_date", detectors=config.enabled, new_files=0, positions=0, positions_read=0,
-            vessels=0, chunks=0, windows=0, events_total=_count_types(store), as_of=effective_as_of,
+            mode="up_to_date",
+            detectors=config.enabled,
+            new_files=0,
+            positions=0,
+            positions_read=0,
+            vessels=0,
+            chunks=0,
+            windows=0,
+            events_total=_count_types(store),
+            as_of=effective_as_of,
         )
-    affected, new_days = _new_file_keys(store, sorted(new_files)) if new_files else (frozenset(), [])
+    affected, new_days = (
+        _new_file_keys(store, sorted(new_files)) if new_files else (frozenset(), [])
+    )
     gap_only: frozenset[int] = frozenset()
     if "gap" in incremental:
         gap_params = cast(GapParams, params["gap"])
@@ -473,7 +487,9 @@ def _replaced_scope(
     vessels = pl.Series(sorted(affected), dtype=pl.Int64)
     for name in sorted(incremental):
         if name in WINDOWED:
-            in_days = pl.col("start_ts").dt.date().is_in(pl.Series(window_days, dtype=pl.Date).implode())
+            in_days = (
+                pl.col("start_ts").dt.date().is_in(pl.Series(window_days, dtype=pl.Date).implode())
+            )
             scope = scope | ((pl.col("type") == name) & in_days)
         else:
             these = vessels

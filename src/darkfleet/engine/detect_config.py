@@ -120,7 +120,9 @@ def _detect_sections(file_config: Mapping[str, Any] | None, where: str) -> Mappi
     return detect
 
 
-def parse_overrides(assignments: Sequence[str], *, where: str = "--set") -> dict[str, dict[str, Any]]:
+def parse_overrides(
+    assignments: Sequence[str], *, where: str = "--set"
+) -> dict[str, dict[str, Any]]:
     """Parse ``NAME.KEY=VALUE`` assignments (TOML values; bare text is taken as text).
 
     Examples
@@ -183,7 +185,7 @@ def build_detect_config(
     (datetime.timedelta(seconds=28800), ('gap',))
     """
     sections = _detect_sections(file_config, where)
-    params = {
+    params: dict[str, object] = {
         name: build_params(
             BUILTINS[name].params_class,
             sections.get(name),

@@ -175,9 +175,9 @@ def explain_event(store: Store, event_id: str) -> Explanation:
         store.scan("positions")
         .filter(pl.col("mmsi").is_in(vessels) & pl.col("ts").is_between(lo, hi))
         .with_columns(
-            pl.min_horizontal(
-                (pl.col("ts") - start).abs(), (pl.col("ts") - end).abs()
-            ).alias("_distance")
+            pl.min_horizontal((pl.col("ts") - start).abs(), (pl.col("ts") - end).abs()).alias(
+                "_distance"
+            )
         )
         .sort("_distance", "mmsi", "ts", "line_no")
         .head(MAX_EVIDENCE_POSITIONS)

@@ -33,16 +33,43 @@ def _fleet(day: int) -> list[pl.DataFrame]:
     """Tracks of one day: a pair meeting, a vessel going dark, movers."""
     start = T0 + timedelta(days=day)
     tracks = [
-        make_track(mmsi=273_000_010, start_ts=start, n=40, step=timedelta(minutes=10),
-                   lat=40.0, lon=134.0, sog_knots=0.3),
-        make_track(mmsi=273_000_011, start_ts=start, n=40, step=timedelta(minutes=10),
-                   lat=40.002, lon=134.0, sog_knots=0.3),
-        make_track(mmsi=273_000_012, start_ts=start, n=10, step=timedelta(minutes=10),
-                   lat=41.0, lon=135.0, sog_knots=5.0),
+        make_track(
+            mmsi=273_000_010,
+            start_ts=start,
+            n=40,
+            step=timedelta(minutes=10),
+            lat=40.0,
+            lon=134.0,
+            sog_knots=0.3,
+        ),
+        make_track(
+            mmsi=273_000_011,
+            start_ts=start,
+            n=40,
+            step=timedelta(minutes=10),
+            lat=40.002,
+            lon=134.0,
+            sog_knots=0.3,
+        ),
+        make_track(
+            mmsi=273_000_012,
+            start_ts=start,
+            n=10,
+            step=timedelta(minutes=10),
+            lat=41.0,
+            lon=135.0,
+            sog_knots=5.0,
+        ),
     ]
     tracks += [
-        make_track(mmsi=273_000_100 + k, start_ts=start + timedelta(hours=k), n=20,
-                   lat=30.0 + k, lon=120.0, sog_knots=10.0)
+        make_track(
+            mmsi=273_000_100 + k,
+            start_ts=start + timedelta(hours=k),
+            n=20,
+            lat=30.0 + k,
+            lon=120.0,
+            sog_knots=10.0,
+        )
         for k in range(5)
     ]
     return tracks
@@ -152,10 +179,18 @@ def test_as_of_opens_gaps_and_moving_it_updates_them() -> None:
 
 
 def test_second_track_of_a_spoofed_mmsi_is_excluded_from_other_detectors() -> None:
-    real = make_track(mmsi=273_000_050, n=60, step=timedelta(minutes=2), lat=40.0, lon=134.0,
-                      sog_knots=0.3)
-    fake = make_track(mmsi=273_000_050, n=60, step=timedelta(minutes=2), lat=10.0, lon=60.0,
-                      sog_knots=0.3, start_ts=T0 + timedelta(seconds=60))
+    real = make_track(
+        mmsi=273_000_050, n=60, step=timedelta(minutes=2), lat=40.0, lon=134.0, sog_knots=0.3
+    )
+    fake = make_track(
+        mmsi=273_000_050,
+        n=60,
+        step=timedelta(minutes=2),
+        lat=10.0,
+        lon=60.0,
+        sog_knots=0.3,
+        start_ts=T0 + timedelta(seconds=60),
+    )
     store = MemoryStore()
     _ingest(store, "f", pl.concat([real, fake]))
     _run(store, build_detect_config({"detect": {"spoofing": {"check_land": False}}}))
