@@ -47,8 +47,9 @@ DETECTOR_ORDER: Final[tuple[str, ...]] = (
 #: Top-level TOML sections darkfleet reads.
 KNOWN_SECTIONS: Final[tuple[str, ...]] = ("detect",)
 
-#: Positions one per-vessel chunk holds at most (one vessel's history is never split):
-#: about 1.2 GB peak for the whole detector suite on 5M positions (docs/detectors.md).
+#: Positions one per-vessel chunk holds at most (one vessel's history is never split).
+#: Measured (docs/detectors.md, "Engine"): halving it did not lower the peak on a
+#: 20M-position store, where the 3-day windows of loitering/encounter dominate.
 DEFAULT_CHUNK_POSITIONS: Final = 5_000_000
 
 
