@@ -25,10 +25,14 @@ from typing import Final
 
 import polars as pl
 
+from darkfleet.detect.encounters import EncounterParams, detect_encounters
+from darkfleet.detect.gaps import GapParams, detect_gaps
 from darkfleet.detect.identity_change import IdentityChangeParams, detect_identity_changes
 from darkfleet.detect.invalid_identity import InvalidIdentityParams, detect_invalid_identities
+from darkfleet.detect.loitering import LoiteringParams, detect_loitering
 from darkfleet.detect.port_visit import PortVisitParams, detect_port_visits
 from darkfleet.detect.shuttle import ShuttleParams, detect_shuttles
+from darkfleet.detect.spoofing import SpoofingParams, detect_spoofing
 from darkfleet.errors import ConfigError
 
 __all__ = ["BUILTINS", "ENTRY_POINT_GROUP", "DetectorSpec", "load_detectors"]
@@ -41,15 +45,27 @@ class DetectorSpec:
     """A detector: its event type, function, parameter class and inputs, in call order."""
 
     name: str
-    function: Callable[..., pl.DataFrame]
+    function: Callable[..., pl.DataFrame | tuple[pl.DataFrame, pl.DataFrame]]
     params_class: type
     inputs: tuple[str, ...]
 
 
 #: Built-in detectors by event type. Other modules add their lines here.
+#: ``spoofing`` returns ``(events, tracks)``; the engine splits tracks with it before the
+#: other detectors run (see ``darkfleet.engine.detect``). ``gap`` also takes ``as_of``.
 BUILTINS: Final[dict[str, DetectorSpec]] = {
+    "spoofing": DetectorSpec(
+        "spoofing", detect_spoofing, SpoofingParams, ("positions", "params", "context")
+    ),
+    "gap": DetectorSpec("gap", detect_gaps, GapParams, ("positions", "params", "context")),
     "port_visit": DetectorSpec(
         "port_visit", detect_port_visits, PortVisitParams, ("positions", "params", "context")
+    ),
+    "loitering": DetectorSpec(
+        "loitering", detect_loitering, LoiteringParams, ("positions", "params", "context")
+    ),
+    "encounter": DetectorSpec(
+        "encounter", detect_encounters, EncounterParams, ("positions", "params", "context")
     ),
     "identity_change": DetectorSpec(
         "identity_change",
@@ -79,8 +95,8 @@ def load_detectors() -> dict[str, DetectorSpec]:
 
     Examples
     --------
-    >>> sorted(load_detectors())[:2]
-    ['identity_change', 'invalid_identity']
+    >>> sorted(load_detectors())[:3]
+    ['encounter', 'gap', 'identity_change']
     """
     detectors = dict(BUILTINS)
     for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):

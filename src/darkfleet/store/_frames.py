@@ -173,6 +173,10 @@ def merge_events(
         in_scope = in_scope & pl.col("mmsi").is_in(pl.Series(list(mmsis), dtype=pl.Int64))
     if types is not None:
         in_scope = in_scope & pl.col("type").is_in(pl.Series(list(types), dtype=pl.String))
+    if mmsis is None and types is None:
+        # everything is replaced; no literal-predicate filter (Polars 2.1 raised a
+        # ShapeError filtering a many-chunk frame of 20M-position results by a literal)
+        return _sorted_unique(new)
     outside = new.filter(~in_scope.fill_null(False))
     if outside.height:
         raise ValueError(
@@ -182,7 +186,12 @@ def merge_events(
             "the scope or drop them"
         )
     kept = existing.filter(~in_scope.fill_null(False))
-    merged = pl.concat([kept, new], how="vertical")
+    return _sorted_unique(pl.concat([kept, new], how="vertical"))
+
+
+def _sorted_unique(merged: pl.DataFrame) -> pl.DataFrame:
+    """Check event ids are unique; return the events in stored order."""
+    merged = merged.rechunk()
     duplicated = merged.get_column("event_id").is_duplicated()
     if duplicated.any():
         first = merged.filter(duplicated).get_column("event_id")[0]

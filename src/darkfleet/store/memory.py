@@ -8,7 +8,8 @@ property test checks that both return identical frames.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+import json
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Final
 
@@ -24,7 +25,13 @@ from darkfleet.store._frames import (
 )
 from darkfleet.store._transaction import BaseIngestTransaction
 from darkfleet.store.manifest import ManifestEntry, manifest_frame
-from darkfleet.store.protocol import INGEST_KINDS, SCHEMAS, DatasetKind, StoreInfo
+from darkfleet.store.protocol import (
+    DETECT_EXCLUDED,
+    INGEST_KINDS,
+    SCHEMAS,
+    DatasetKind,
+    StoreInfo,
+)
 
 __all__ = ["MemoryIngestTransaction", "MemoryStore"]
 
@@ -63,6 +70,8 @@ class MemoryStore:
         self._manifest: dict[str, ManifestEntry] = {}
         self._events = schema.empty(schema.EVENTS)
         self._open_ingests: set[str] = set()
+        self._detect_state: str | None = None
+        self._detect_excluded = schema.empty(DETECT_EXCLUDED)
         given = {"positions": positions, "statics": statics, "others": others, "rejects": rejects}
         for kind in INGEST_KINDS:
             frame = given[kind]
@@ -108,6 +117,23 @@ class MemoryStore:
     ) -> None:
         """Replace all events, or those of some MMSIs and/or types (as ``ParquetStore``)."""
         self._events = merge_events(self._events, events, mmsis=mmsis, types=types)
+
+    def read_detect_state(self) -> dict[str, object] | None:
+        """Return the detection state last written, or ``None``."""
+        if self._detect_state is None:
+            return None
+        state: dict[str, object] = json.loads(self._detect_state)
+        return state
+
+    def read_detect_excluded(self) -> pl.DataFrame:
+        """Return the excluded positions last written (``DETECT_EXCLUDED``)."""
+        return self._detect_excluded
+
+    def write_detect_state(self, state: Mapping[str, object], excluded: pl.DataFrame) -> None:
+        """Record detection's state (as JSON, like ``ParquetStore``) and excluded positions."""
+        schema.require(excluded, DETECT_EXCLUDED, what="excluded positions")
+        self._detect_excluded = excluded.select(list(DETECT_EXCLUDED))
+        self._detect_state = json.dumps(dict(state), sort_keys=True)
 
     def scan(self, kind: DatasetKind) -> pl.LazyFrame:
         """Return dataset ``kind`` lazily, in the order a ``ParquetStore`` gives it."""

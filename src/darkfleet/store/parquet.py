@@ -12,6 +12,8 @@ Layout of a store directory::
     <root>/events/events.parquet            one file, replaced whole
     <root>/_manifest/<file_id>.json         one entry per committed input file
     <root>/_journal/<file_id>.json          only while a commit is being published
+    <root>/_detect/state.json               what the events reflect (files, parameters)
+    <root>/_detect/excluded.parquet         positions detection kept out (spoofed tracks)
     <root>/.staging/<file_id>/...           parts of ingests not yet committed
     <root>/.lock                            the writer lock (fcntl.flock), holder's pid
 
@@ -70,7 +72,7 @@ from darkfleet.store._fs import (
 )
 from darkfleet.store._transaction import BaseIngestTransaction
 from darkfleet.store.manifest import ManifestEntry, manifest_frame
-from darkfleet.store.protocol import SCHEMAS, DatasetKind, StoreInfo
+from darkfleet.store.protocol import DETECT_EXCLUDED, SCHEMAS, DatasetKind, StoreInfo
 
 __all__ = ["ROW_GROUP_ROWS", "ParquetIngestTransaction", "ParquetStore", "write_part"]
 
@@ -85,6 +87,8 @@ _MARKER: Final = "_darkfleet.json"
 _MARKER_FORMAT: Final = "darkfleet-store"
 _MARKER_VERSION: Final = 1
 _EVENTS_FILE: Final = "events/events.parquet"
+_DETECT_STATE: Final = "_detect/state.json"
+_DETECT_EXCLUDED: Final = "_detect/excluded.parquet"
 
 
 def write_part(frame: pl.DataFrame, path: Path) -> None:
@@ -363,6 +367,38 @@ class ParquetStore:
             os.replace(staged, final)
             fsync_dir(final.parent)
             fsync_dir(self.root)
+
+    def read_detect_state(self) -> dict[str, object] | None:
+        """Return ``<root>/_detect/state.json`` (what the events reflect), or ``None``."""
+        path = self.root / _DETECT_STATE
+        if not path.is_file():
+            return None
+        return read_json(path, what="detection state")
+
+    def read_detect_excluded(self) -> pl.DataFrame:
+        """Return ``<root>/_detect/excluded.parquet`` (``DETECT_EXCLUDED``), empty if absent."""
+        path = self.root / _DETECT_EXCLUDED
+        if not path.is_file():
+            return schema.empty(DETECT_EXCLUDED)
+        return pl.read_parquet(path, schema=dict(DETECT_EXCLUDED))
+
+    def write_detect_state(self, state: Mapping[str, object], excluded: pl.DataFrame) -> None:
+        """Write the detection state and excluded positions, each atomically.
+
+        ``excluded.parquet`` is written first and ``state.json`` last: the state is the
+        commit point. A crash in between leaves the old state, so the next ``darkfleet
+        detect`` redoes the same work (detection is deterministic) instead of trusting
+        half-recorded results.
+        """
+        schema.require(excluded, DETECT_EXCLUDED, what="excluded positions")
+        with self.lock():
+            directory = self.root / "_detect"
+            directory.mkdir(exist_ok=True)
+            staged = self.root / ".staging" / f"excluded-{os.getpid()}.parquet"
+            write_part(excluded.select(list(DETECT_EXCLUDED)), staged)
+            os.replace(staged, self.root / _DETECT_EXCLUDED)
+            fsync_dir(directory)
+            write_json_atomic(self.root / _DETECT_STATE, dict(state))
 
     # -- reading --------------------------------------------------------------------------
     def _manifest_entries(self) -> list[ManifestEntry]:

@@ -22,6 +22,7 @@ from darkfleet import schema
 
 __all__ = [
     "DATASETS",
+    "DETECT_EXCLUDED",
     "INGEST_KINDS",
     "DatasetKind",
     "IngestKind",
@@ -37,6 +38,15 @@ DatasetKind = Literal["positions", "statics", "others", "rejects", "events"]
 
 INGEST_KINDS: Final[tuple[IngestKind, ...]] = get_args(IngestKind)
 DATASETS: Final[tuple[DatasetKind, ...]] = get_args(DatasetKind)
+
+#: Positions the detection engine kept out of the detectors' input (the second track of
+#: an MMSI that spoofing split), recorded so later incremental runs exclude them too.
+DETECT_EXCLUDED: Final[schema.Schema] = {
+    "mmsi": pl.Int64(),
+    "ts": pl.Datetime("us", "UTC"),
+    "file_id": pl.String(),
+    "line_no": pl.Int64(),
+}
 
 #: The canonical schema of each dataset.
 SCHEMAS: Final[Mapping[DatasetKind, schema.Schema]] = {
@@ -148,4 +158,16 @@ class Store(Protocol):
 
     def lock(self) -> AbstractContextManager[None]:
         """Hold the exclusive writer lock for the block."""
+        ...
+
+    def read_detect_state(self) -> dict[str, object] | None:
+        """Return what the stored events reflect (``write_detect_state``), or ``None``."""
+        ...
+
+    def read_detect_excluded(self) -> pl.DataFrame:
+        """Return the positions detection excluded (``DETECT_EXCLUDED`` columns)."""
+        ...
+
+    def write_detect_state(self, state: Mapping[str, object], excluded: pl.DataFrame) -> None:
+        """Record detection's state and excluded positions (excluded first, state last)."""
         ...

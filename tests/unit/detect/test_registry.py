@@ -21,13 +21,27 @@ def test_builtins_are_registered_under_their_event_type() -> None:
 
 def test_inputs_name_the_function_arguments_in_order() -> None:
     for spec in BUILTINS.values():
-        parameters = list(inspect.signature(spec.function).parameters)
+        parameters = [
+            name
+            for name, parameter in inspect.signature(spec.function).parameters.items()
+            if parameter.kind is not inspect.Parameter.KEYWORD_ONLY  # gap's as_of
+        ]
         assert len(parameters) == len(spec.inputs), spec.name
         assert parameters[spec.inputs.index("params")] == "params"
 
 
 def test_load_detectors_includes_the_builtins() -> None:
-    assert {"port_visit", "identity_change", "invalid_identity", "shuttle"} <= set(load_detectors())
+    assert set(BUILTINS) == {
+        "spoofing",
+        "gap",
+        "port_visit",
+        "loitering",
+        "encounter",
+        "identity_change",
+        "invalid_identity",
+        "shuttle",
+    }
+    assert set(BUILTINS) <= set(load_detectors())
 
 
 def _fake_entry_points(monkeypatch: pytest.MonkeyPatch, target: Any) -> None:

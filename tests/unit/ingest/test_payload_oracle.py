@@ -40,10 +40,10 @@ from pyais.messages import MSG_CLASS
 
 from darkfleet.ingest.nmea.payload import decode_messages
 from tests._payload_support import assemble, real_nmea_files
+from tests.conftest import SHARED_REAL
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
-SHARED_REAL = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "real"
 FILES = real_nmea_files(SHARED_REAL) if SHARED_REAL.is_dir() else []
 
 # Minimum bits per type, restated from layouts.py's documentation (not imported, so

@@ -1,0 +1,489 @@
+"""``darkfleet detect``, ``events``, ``explain`` and ``config show``."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from darkfleet.cli._options import resolve_store, store_option
+from darkfleet.cli._render import echo_json, print_table, stderr_console
+from darkfleet.cli.main import cli
+from darkfleet.config import load_config_file, parse_utc_time
+from darkfleet.engine.detect import DetectReport, run_detection
+from darkfleet.engine.detect_config import (
+    DETECTOR_ORDER,
+    build_detect_config,
+    describe_detect_config,
+    parse_overrides,
+)
+from darkfleet.engine.evidence import event_records, explain_event, query_events
+from darkfleet.errors import ConfigError
+from darkfleet.schema import EVENT_TYPES
+from darkfleet.store import ParquetStore
+
+_CONFIG_HELP = "TOML file with [detect.<name>] sections (docs/configuration.md)."
+_SET_HELP = "Override one parameter: DETECTOR.KEY=VALUE (e.g. gap.min_gap=8h); repeatable."
+
+
+def _load_config(path: str | None) -> tuple[dict[str, Any] | None, str]:
+    if path is None:
+        return None, "darkfleet.toml"
+    return load_config_file(Path(path)), path
+
+
+def _split_list(text: str | None, *, option: str, known: tuple[str, ...]) -> list[str] | None:
+    if text is None:
+        return None
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    for name in names:
+        if name not in known:
+            raise ConfigError(f"{option} {name!r} is not one of {', '.join(known)}")
+    if not names:
+        raise ConfigError(f"{option} names nothing; give e.g. {option} {known[0]}")
+    return names
+
+
+@cli.command("detect")
+@store_option
+@click.option("--ports", "ports_file", default=None, help="GeoJSON FeatureCollection of ports.")
+@click.option(
+    "--ports-mode",
+    type=click.Choice(["add", "replace"]),
+    default="add",
+    show_default=True,
+    help="Add --ports to the built-in gazetteer, or replace it.",
+)
+@click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
+@click.option("--set", "assignments", multiple=True, help=_SET_HELP)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Run here, or on a Dask cluster (pip install 'darkfleet[dask]').",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (tcp://HOST:8786). [default: a LocalCluster]",
+)
+@click.option(
+    "--only",
+    default=None,
+    help=f"Comma-separated detectors to run: {','.join(DETECTOR_ORDER)}. [default: all]",
+)
+@click.option(
+    "--as-of",
+    default=None,
+    help="UTC time (ISO 8601 with offset) the data is complete up to; gaps still open "
+    "then are reported. [default: the last position in the store]",
+)
+@click.option(
+    "--chunk-positions",
+    type=click.IntRange(min=1),
+    default=5_000_000,
+    show_default=True,
+    help="Most positions one chunk of vessels reads (positions); bounds memory.",
+)
+@click.option(
+    "--summary",
+    "summary_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the summary on stdout.",
+)
+@click.option("--no-progress", is_flag=True, help="Do not draw progress on stderr.")
+def detect_command(
+    store: str | None,
+    ports_file: str | None,
+    ports_mode: str,
+    config_file: str | None,
+    assignments: tuple[str, ...],
+    engine: str,
+    scheduler: str | None,
+    only: str | None,
+    as_of: str | None,
+    chunk_positions: int,
+    summary_format: str,
+    no_progress: bool,
+) -> None:
+    """Find gaps, encounters, spoofing and more in the store.
+
+    Runs spoofing (track splitting) first, then gap, port_visit, loitering, encounter,
+    identity_change, invalid_identity and shuttle, and writes <store>/events/. A second
+    run does only what new files or changed parameters require.
+
+    Examples:
+
+      darkfleet detect --store ./darkfleet-data
+
+      darkfleet detect --only gap,encounter --set gap.min_gap=12h
+
+      darkfleet detect --engine dask --scheduler tcp://10.0.0.5:8786
+    """
+    from darkfleet.reference import default_port_groups, load_geo_context, load_mid_table
+    from darkfleet.reference.shore import load_shore_grid
+
+    file_config, where = _load_config(config_file)
+    config = build_detect_config(
+        file_config,
+        overrides=parse_overrides(assignments),
+        only=_split_list(only, option="--only", known=DETECTOR_ORDER),
+        where=where,
+        chunk_positions=chunk_positions,
+    )
+    as_of_ts = parse_utc_time(as_of, where="--as-of") if as_of else None
+    root = resolve_store(store)
+    parquet_store = ParquetStore(root, create=False)
+    context = load_geo_context(ports_file, mode=ports_mode)  # type: ignore[arg-type]
+    context = dataclasses.replace(context, shore=load_shore_grid())
+    started = time.perf_counter()
+    kwargs: dict[str, Any] = {
+        "context": context,
+        "mid_table": load_mid_table(),
+        "config": config,
+        "port_groups": default_port_groups(context.ports),
+        "as_of": as_of_ts,
+        "engine": engine,
+        "scheduler": scheduler,
+    }
+    if not no_progress and stderr_console().is_terminal:
+        columns = (
+            SpinnerColumn(),
+            TextColumn("detect {task.fields[read]:,} positions read"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=stderr_console(), transient=True) as progress:
+            task = progress.add_task("detect", read=0)
+            report = run_detection(
+                parquet_store,
+                on_progress=lambda n: progress.update(task, read=n),
+                **kwargs,
+            )
+    else:
+        report = run_detection(parquet_store, **kwargs)
+    seconds = time.perf_counter() - started
+    _print_report(report, str(root), seconds, summary_format)
+
+
+def _print_report(report: DetectReport, root: str, seconds: float, summary_format: str) -> None:
+    rate = report.positions / seconds if seconds > 0 else 0.0
+    payload = {
+        "store": root,
+        "mode": report.mode,
+        "detectors": list(report.detectors),
+        "new_files": report.new_files,
+        "positions": report.positions,
+        "positions_read": report.positions_read,
+        "vessels": report.vessels,
+        "chunks": report.chunks,
+        "windows": report.windows,
+        "events_written": dict(report.events_written),
+        "events_total": dict(report.events_total),
+        "as_of": report.as_of.isoformat().replace("+00:00", "Z") if report.as_of else None,
+        "seconds": round(seconds, 3),
+        "positions_per_s": round(rate),
+    }
+    if summary_format == "json":
+        echo_json(payload)
+        return
+    if report.mode == "up_to_date":
+        click.echo(
+            f"Events in {root} are up to date: no new files and no changed parameters; "
+            "nothing to do."
+        )
+    rows = [
+        ("store", root),
+        ("mode", report.mode),
+        ("new files", report.new_files),
+        ("positions", f"{report.positions:,}"),
+        ("positions read (with window margins)", f"{report.positions_read:,}"),
+        ("vessels", f"{report.vessels:,}"),
+        ("chunks / windows", f"{report.chunks} / {report.windows}"),
+        ("as of", payload["as_of"]),
+        ("seconds", f"{seconds:.2f}"),
+        ("throughput", f"{rate:,.0f} positions/s"),
+    ]
+    print_table("Detect summary", ["", "value"], rows)
+    types = sorted(set(report.events_total) | set(report.events_written))
+    print_table(
+        "Events by type",
+        ["type", "computed now", "in store"],
+        [(t, report.events_written.get(t, 0), report.events_total.get(t, 0)) for t in types],
+    )
+
+
+def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError as err:
+        raise ConfigError(
+            f"--bbox {text!r}: write four numbers W,S,E,N in degrees, e.g. 129,41,133,44"
+        ) from err
+    return west, south, east, north
+
+
+@cli.command("events")
+@store_option
+@click.option("--type", "types", default=None, help="Comma-separated event types.")
+@click.option("--mmsi", type=int, default=None, help="Only events of this MMSI (either side).")
+@click.option("--since", default=None, help="Events ending at or after this UTC time (ISO 8601).")
+@click.option("--until", default=None, help="Events starting before this UTC time (ISO 8601).")
+@click.option("--bbox", default=None, help="W,S,E,N in degrees: events located inside.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "jsonl", "csv", "geojson"]),
+    default="table",
+    show_default=True,
+    help="Output format (jsonl follows DESIGN.md's event contract).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="At most this many events (0: all).",
+)
+def events_command(
+    store: str | None,
+    types: str | None,
+    mmsi: int | None,
+    since: str | None,
+    until: str | None,
+    bbox: str | None,
+    output_format: str,
+    limit: int,
+) -> None:
+    """List detected events, oldest first.
+
+    Rows are ordered by start, MMSI and event id. jsonl prints one object per line with
+    event_id, type, mmsi, start, end, lat, lon and, when set, other_mmsi, port, country,
+    score and details.
+
+    Examples:
+
+      darkfleet events --type gap,encounter --since 2023-09-01
+
+      darkfleet events --mmsi 273456780 --format jsonl
+
+      darkfleet events --bbox 129,41,133,44 --format geojson > events.geojson
+    """
+    events = query_events(
+        ParquetStore(resolve_store(store), create=False),
+        types=_split_list(types, option="--type", known=EVENT_TYPES),
+        mmsi=mmsi,
+        since=parse_utc_time(since, where="--since") if since else None,
+        until=parse_utc_time(until, where="--until") if until else None,
+        bbox=_parse_bbox(bbox),
+        limit=limit or None,
+    )
+    records = event_records(events)
+    if output_format == "jsonl":
+        for record in records:
+            click.echo(json.dumps(record, sort_keys=True, ensure_ascii=False))
+    elif output_format == "csv":
+        buffer = io.StringIO()
+        fields = [
+            "event_id",
+            "type",
+            "mmsi",
+            "start",
+            "end",
+            "lat",
+            "lon",
+            "other_mmsi",
+            "port",
+            "country",
+            "score",
+            "details",
+        ]
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            row = dict(record)
+            if "details" in row:
+                row["details"] = json.dumps(row["details"], sort_keys=True, ensure_ascii=False)
+            writer.writerow(row)
+        click.echo(buffer.getvalue(), nl=False)
+    elif output_format == "geojson":
+        features = [
+            {
+                "type": "Feature",
+                "geometry": (
+                    {"type": "Point", "coordinates": [r["lon"], r["lat"]]}
+                    if r["lat"] is not None and r["lon"] is not None
+                    else None
+                ),
+                "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")},
+            }
+            for r in records
+        ]
+        echo_json({"type": "FeatureCollection", "features": features})
+    else:
+        print_table(
+            f"{len(records)} events",
+            ["start", "end", "type", "mmsi", "other", "port", "lat", "lon", "event_id"],
+            [
+                (
+                    r["start"],
+                    r["end"],
+                    r["type"],
+                    r["mmsi"],
+                    r.get("other_mmsi"),
+                    r.get("port"),
+                    _round(r["lat"]),
+                    _round(r["lon"]),
+                    r["event_id"],
+                )
+                for r in records
+            ],
+        )
+
+
+def _round(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+@cli.command("explain")
+@click.argument("event_id")
+@store_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def explain_command(event_id: str, store: str | None, output_format: str) -> None:
+    """Show why an event was found: parameters and positions.
+
+    Prints the event, the parameters and fingerprint of the detector that found it, and
+    the positions behind it (12 h either side) with input file, line number and, when
+    the file is still where it was ingested from, the raw line.
+
+    Examples:
+
+      darkfleet explain 3f2a9c0d1e2b4a5c6d7e
+
+      darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
+    """
+    explanation = explain_event(ParquetStore(resolve_store(store), create=False), event_id)
+    positions = explanation.positions.with_columns(
+        explanation.positions["ts"].dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias("ts")
+    )
+    columns = [
+        "mmsi",
+        "ts",
+        "lat",
+        "lon",
+        "sog_knots",
+        "cog_deg",
+        "msg_type",
+        "file",
+        "file_id",
+        "line_no",
+        "raw",
+    ]
+    if output_format == "json":
+        echo_json(
+            {
+                "event": explanation.event,
+                "detector": explanation.detector,
+                "positions": positions.select(columns).to_dicts(),
+            }
+        )
+        return
+    event = explanation.event
+    print_table(
+        f"Event {event['event_id']}",
+        ["", "value"],
+        [
+            (k, json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v)
+            for k, v in event.items()
+        ],
+    )
+    detector = explanation.detector
+    if detector is None:
+        click.echo("No detection parameters recorded for this event type.\n")
+    else:
+        print_table(
+            f"Parameters of {event['type']} (fingerprint {detector.get('fingerprint')})",
+            ["parameter", "value"],
+            [(k, json.dumps(v)) for k, v in sorted(detector.get("params", {}).items())],
+        )
+    print_table(
+        f"{positions.height} positions behind it (12 h either side)",
+        ["mmsi", "ts", "lat", "lon", "sog", "file:line", "raw"],
+        [
+            (
+                row["mmsi"],
+                row["ts"],
+                _round(row["lat"]),
+                _round(row["lon"]),
+                row["sog_knots"],
+                f"{row['file'] or row['file_id']}:{row['line_no']}",
+                row["raw"] or "",
+            )
+            for row in positions.iter_rows(named=True)
+        ],
+    )
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Show darkfleet's effective configuration.
+
+    Examples:
+
+      darkfleet config show --config darkfleet.toml
+    """
+
+
+@config_group.command("show")
+@click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
+@click.option("--set", "assignments", multiple=True, help=_SET_HELP)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def config_show_command(
+    config_file: str | None, assignments: tuple[str, ...], output_format: str
+) -> None:
+    """Print every detector parameter and where it came from.
+
+    Each value's source is default (built in), file (--config) or flag (--set).
+
+    Examples:
+
+      darkfleet config show
+
+      darkfleet config show --config darkfleet.toml --set gap.min_gap=8h --format json
+    """
+    file_config, where = _load_config(config_file)
+    rows = describe_detect_config(file_config, overrides=parse_overrides(assignments), where=where)
+    if output_format == "json":
+        echo_json([dataclasses.asdict(row) for row in rows])
+        return
+    print_table(
+        "Detector parameters",
+        ["detector", "key", "value", "source"],
+        [(r.detector, r.key, r.value, r.source) for r in rows],
+    )

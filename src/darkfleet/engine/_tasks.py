@@ -1,0 +1,266 @@
+"""The units of detection work: one per-vessel chunk, one UTC-day window (engine layer).
+
+Both are plain module-level functions over picklable arguments, so the local engine
+calls them in a loop and the Dask engine ships them to workers unchanged: the same code
+gives the same events on both.
+
+- ``run_vessel_chunk``: the positions and static reports of a set of MMSIs (their whole
+  history), read from the store with an MMSI-range predicate (row groups are sorted by
+  MMSI, so Parquet statistics skip most of them). Spoofing splits tracks first; the
+  positions of second tracks are returned as *excluded* and never reach the other
+  detectors. Then gap, port_visit, identity_change, invalid_identity and shuttle (over
+  the chunk's own port visits).
+- ``run_window``: the positions of every vessel in ``[day - margin, day + 1 day +
+  margin)`` minus excluded positions, for the detectors that look at other vessels
+  (encounter; loitering, whose "alone" rule needs the neighbours). Only events starting
+  inside ``day`` are kept, so windows never duplicate an event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Final, cast
+
+import polars as pl
+
+from darkfleet import schema
+from darkfleet.detect.context import GeoContext
+from darkfleet.detect.encounters import EncounterParams, detect_encounters
+from darkfleet.detect.gaps import GapParams, detect_gaps
+from darkfleet.detect.identity_change import IdentityChangeParams, detect_identity_changes
+from darkfleet.detect.invalid_identity import InvalidIdentityParams, detect_invalid_identities
+from darkfleet.detect.loitering import LoiteringParams, detect_loitering
+from darkfleet.detect.port_visit import PortVisitParams, detect_port_visits
+from darkfleet.detect.shuttle import ShuttleParams, detect_shuttles
+from darkfleet.detect.spoofing import SpoofingParams, detect_spoofing
+from darkfleet.store import MemoryStore, ParquetStore, Store
+from darkfleet.store.protocol import DETECT_EXCLUDED
+
+__all__ = [
+    "PER_VESSEL",
+    "WINDOWED",
+    "WINDOW_MARGIN",
+    "ChunkResult",
+    "StoreSource",
+    "TaskPlan",
+    "VesselChunk",
+    "run_vessel_chunk",
+    "run_window",
+]
+
+#: Detectors that see one vessel at a time (its whole history in one chunk).
+PER_VESSEL: Final = (
+    "spoofing",
+    "gap",
+    "port_visit",
+    "identity_change",
+    "invalid_identity",
+    "shuttle",
+)
+#: Detectors that compare vessels with each other: run per UTC-day window.
+WINDOWED: Final = ("loitering", "encounter")
+#: Context read around each day. Events shorter than this beyond the end of their start
+#: day are exact; longer ones end at the window's end. One day keeps "days touched by new
+#: data, +/- 1 day" the exact set of windows an incremental run must redo.
+WINDOW_MARGIN: Final = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSource:
+    """How a task reaches the store: a ParquetStore's root (reopened on a worker) or the
+    store object itself (a ``MemoryStore``, in-process or pickled)."""
+
+    root: str | None = None
+    memory: MemoryStore | None = None
+
+    @classmethod
+    def of(cls, store: Store) -> StoreSource:
+        """Describe ``store`` for a task."""
+        if isinstance(store, ParquetStore):
+            return cls(root=str(store.root))
+        if isinstance(store, MemoryStore):
+            return cls(memory=store)
+        raise TypeError(f"cannot ship a {type(store).__name__} to a task; use a ParquetStore")
+
+    def open(self) -> Store:
+        """Return the store (``create=False``: a task never creates one)."""
+        if self.memory is not None:
+            return self.memory
+        if self.root is None:
+            raise TypeError("StoreSource names no store")
+        return ParquetStore(Path(self.root), create=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPlan:
+    """What every task of one run shares: parameters, modes, context, as_of.
+
+    ``full`` lists the enabled detectors recomputed for every vessel (or day) a task
+    reads; ``incremental`` those recomputed only for ``VesselChunk.affected`` vessels
+    (gap also for ``VesselChunk.gap_only``) or for the windows given.
+    """
+
+    params: Mapping[str, object]
+    full: frozenset[str]
+    incremental: frozenset[str]
+    context: GeoContext
+    mid_table: pl.DataFrame
+    as_of: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VesselChunk:
+    """MMSIs in ``[lo, hi]`` to read; ``vessels`` limits them when not ``None``."""
+
+    lo: int
+    hi: int
+    positions: int
+    vessels: tuple[int, ...] | None = None
+    affected: frozenset[int] = field(default_factory=frozenset)
+    gap_only: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """Events of a chunk, the positions it excluded, and what it read."""
+
+    events: pl.DataFrame
+    excluded: pl.DataFrame
+    positions: int
+    vessels: pl.Series
+
+
+def _vessel_filter(chunk: VesselChunk) -> pl.Expr:
+    predicate = pl.col("mmsi").is_between(chunk.lo, chunk.hi)
+    if chunk.vessels is not None:
+        predicate = predicate & pl.col("mmsi").is_in(
+            pl.Series(chunk.vessels, dtype=pl.Int64).implode()
+        )
+    return predicate
+
+
+def _only(frame: pl.DataFrame, vessels: frozenset[int]) -> pl.DataFrame:
+    return frame.filter(pl.col("mmsi").is_in(pl.Series(sorted(vessels), dtype=pl.Int64).implode()))
+
+
+def run_vessel_chunk(source: StoreSource, chunk: VesselChunk, plan: TaskPlan) -> ChunkResult:
+    """Run the per-vessel detectors over one chunk of vessels; see the module docstring."""
+    store = source.open()
+    predicate = _vessel_filter(chunk)
+    positions = store.scan("positions").filter(predicate).collect()
+    statics = store.scan("statics").filter(predicate).collect()
+    spoofing_params = cast(SpoofingParams, plan.params["spoofing"])
+    spoof_events, tracks = detect_spoofing(positions, spoofing_params, plan.context)
+    excluded = tracks.filter(pl.col("track") == 1).select(list(DETECT_EXCLUDED))
+    clean = tracks.filter(pl.col("track") == 0).drop("track", "track_mmsi")
+    affected = chunk.affected
+
+    def scope(name: str, frame: pl.DataFrame, extra: frozenset[int] = frozenset()) -> pl.DataFrame:
+        return frame if name in plan.full else _only(frame, affected | extra)
+
+    def wanted(name: str) -> bool:
+        return name in plan.full or (name in plan.incremental and bool(affected))
+
+    events: list[pl.DataFrame] = []
+    if wanted("spoofing"):
+        events.append(scope("spoofing", spoof_events))
+    if "gap" in plan.full or ("gap" in plan.incremental and (affected or chunk.gap_only)):
+        gap_input = scope("gap", clean, chunk.gap_only)
+        params = cast(GapParams, plan.params["gap"])
+        events.append(detect_gaps(gap_input, params, plan.context, as_of=plan.as_of))
+    visits = None
+    if wanted("port_visit") or wanted("shuttle"):
+        # shuttle needs the visits of the same vessels, whether or not they are written
+        visit_scope = "port_visit" if "port_visit" in plan.full else "shuttle"
+        visit_params = cast(PortVisitParams, plan.params["port_visit"])
+        visits = detect_port_visits(scope(visit_scope, clean), visit_params, plan.context)
+        if wanted("port_visit"):
+            events.append(scope("port_visit", visits))
+    if wanted("identity_change"):
+        params_ic = cast(IdentityChangeParams, plan.params["identity_change"])
+        events.append(
+            detect_identity_changes(
+                scope("identity_change", statics), params_ic, scope("identity_change", clean)
+            )
+        )
+    if wanted("invalid_identity"):
+        params_ii = cast(InvalidIdentityParams, plan.params["invalid_identity"])
+        events.append(
+            detect_invalid_identities(
+                scope("invalid_identity", statics),
+                scope("invalid_identity", clean),
+                params_ii,
+                plan.mid_table,
+            )
+        )
+    if wanted("shuttle") and visits is not None:
+        shuttle_params = cast(ShuttleParams, plan.params["shuttle"])
+        events.append(scope("shuttle", detect_shuttles(visits, shuttle_params)))
+    merged = (
+        pl.concat([schema.conform(e, schema.EVENTS) for e in events], how="vertical")
+        if events
+        else schema.empty(schema.EVENTS)
+    )
+    vessels = pl.concat([positions.get_column("mmsi"), statics.get_column("mmsi")]).unique()
+    return ChunkResult(
+        events=merged, excluded=excluded, positions=positions.height, vessels=vessels
+    )
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC starting ``day``."""
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def run_window(
+    source: StoreSource,
+    day: date,
+    detectors: tuple[str, ...],
+    plan: TaskPlan,
+    excluded: pl.DataFrame,
+) -> tuple[pl.DataFrame, int]:
+    """Run the windowed detectors for one UTC day; return events starting that day and
+    the positions read."""
+    store = source.open()
+    start = day_start(day)
+    lo, hi = start - WINDOW_MARGIN, start + timedelta(days=1) + WINDOW_MARGIN
+    positions = (
+        store.scan("positions")
+        .filter(pl.col("ts").is_between(lo, hi, closed="left") & pl.col("mmsi").is_not_null())
+        .collect()
+    )
+    if excluded.height:
+        keys = list(DETECT_EXCLUDED)
+        positions = positions.join(
+            excluded.filter(pl.col("ts").is_between(lo, hi, closed="left")),
+            on=keys,
+            how="anti",
+            nulls_equal=True,
+        )
+    events: list[pl.DataFrame] = []
+    if "loitering" in detectors:
+        loiter_params = cast(LoiteringParams, plan.params["loitering"])
+        events.append(detect_loitering(positions, loiter_params, plan.context))
+    if "encounter" in detectors:
+        encounter_params = cast(EncounterParams, plan.params["encounter"])
+        events.append(detect_encounters(positions, encounter_params, plan.context))
+    if not events:
+        return schema.empty(schema.EVENTS), positions.height
+    merged = pl.concat(events, how="vertical").filter(
+        pl.col("start_ts").is_between(start, start + timedelta(days=1), closed="left")
+    )
+    return merged, positions.height
+
+
+def with_port_groups(
+    params: Mapping[str, object], port_groups: Mapping[str, str]
+) -> dict[str, object]:
+    """Return ``params`` with ``shuttle.port_groups`` filled when the config left it empty."""
+    out = dict(params)
+    shuttle = cast(ShuttleParams, out["shuttle"])
+    if not shuttle.port_groups:
+        out["shuttle"] = replace(shuttle, port_groups=dict(port_groups))
+    return out
