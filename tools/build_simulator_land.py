@@ -89,7 +89,7 @@ def main() -> None:
         lon_min=np.float64(LON_MIN),
         cells_per_deg=np.int64(CELLS_PER_DEG),
     )
-    print(f"wrote {OUTPUT} ({OUTPUT.stat().st_size} bytes, land ratio {mask.mean():.3f})")
+    print(f"wrote {OUTPUT} ({OUTPUT.stat().st_size} bytes, land ratio {mask.mean():.3f})")  # noqa: T201
 
 
 if __name__ == "__main__":

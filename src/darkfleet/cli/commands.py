@@ -1,4 +1,5 @@
 """Imports every command module so that each registers its commands on the group."""
 
 from __future__ import annotations
+
 from darkfleet.cli import simulate  # noqa: F401

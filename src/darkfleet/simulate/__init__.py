@@ -186,8 +186,8 @@ def _vessels_frame(fleet: Fleet) -> pl.DataFrame:
             schema_overrides={"renamed_to": pl.String(), "renamed_at": pl.Int64()},
         )
         .with_columns(pl.col("renamed_at").cast(pl.Datetime("us", "UTC")))
-        .cast(VESSELS_SCHEMA)
-    )  # type: ignore[arg-type]
+        .cast(pl.Schema(VESSELS_SCHEMA))
+    )
 
 
 def _jsonl(

@@ -103,13 +103,14 @@ class LandMask:
         n_rows, n_cols = self.coarse_distance_km.shape
         coarse_row = np.minimum(row // DISTANCE_POOL, n_rows - 1)
         coarse_col = np.minimum(col // DISTANCE_POOL, n_cols - 1)
-        return self.coarse_distance_km[coarse_row, coarse_col].astype(np.float64)
+        return np.asarray(self.coarse_distance_km[coarse_row, coarse_col], dtype=np.float64)
 
 
 def _pool_any(mask: BoolArray, factor: int) -> BoolArray:
     rows, cols = mask.shape
     trimmed = mask[: rows - rows % factor, : cols - cols % factor]
-    return trimmed.reshape(rows // factor, factor, cols // factor, factor).any(axis=(1, 3))
+    pooled = trimmed.reshape(rows // factor, factor, cols // factor, factor).any(axis=(1, 3))
+    return np.asarray(pooled, dtype=np.bool_)
 
 
 def _distance_grid_km(is_land_cell: BoolArray, cells_per_deg: int) -> npt.NDArray[np.float32]:

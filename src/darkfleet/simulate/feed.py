@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,9 @@ from darkfleet.units import MPS_PER_KNOT
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+#: Column arrays of one batch of messages, by column name (internal).
+Columns = dict[str, Any]
 
 __all__ = ["FeedParams", "STATIONS", "iter_feed_chunks", "sample_messages"]
 
@@ -212,8 +215,8 @@ def _itu_interval_s(fleet: Fleet, piece: IntArray) -> FloatArray:
 class Messages:
     """Received messages of one time window, as column arrays (before encoding)."""
 
-    positions: dict[str, npt.NDArray[np.generic]]
-    statics: dict[str, npt.NDArray[np.generic]]
+    positions: Columns
+    statics: Columns
 
 
 def sample_messages(
@@ -228,7 +231,7 @@ def sample_messages(
 
 def _sample_positions(
     fleet: Fleet, params: FeedParams, seed: int, t_from: float, t_to: float
-) -> dict[str, npt.NDArray[np.generic]]:
+) -> Columns:
     pieces = np.flatnonzero(fleet.is_on & (fleet.t1 > t_from) & (fleet.t0 < t_to))
     stretch = 1.0 + 0.1 * (hash_uniform(seed, 1, pieces) - 0.5)
     interval = np.maximum(params.position_interval_s * stretch, _itu_interval_s(fleet, pieces))
@@ -248,19 +251,17 @@ def _sample_positions(
     state = fleet.evaluate(piece, t)
     vessel = fleet.vessel[piece]
     key = piece * 1_000_003 + k
-    is_received, station = _receive(
-        fleet, params, seed, vessel, t, state["lat"], state["lon"], key, 3
-    )
+    is_received, station = _receive(fleet, params, seed, vessel, t, state.lat, state.lon, key, 3)
     sel = np.flatnonzero(is_received)
     noise_n = hash_normal(seed, 4, key[sel]) * params.position_noise_m
     noise_e = hash_normal(seed, 5, key[sel]) * params.position_noise_m
-    lat, lon = offset_m(state["lat"][sel], state["lon"][sel], noise_n, noise_e)
-    sog = np.clip(state["sog_knots"][sel] + hash_normal(seed, 6, key[sel]) * 0.1, 0.0, None)
-    moving = state["sog_knots"][sel] > 0.3
+    lat, lon = offset_m(state.lat[sel], state.lon[sel], noise_n, noise_e)
+    sog = np.clip(state.sog_knots[sel] + hash_normal(seed, 6, key[sel]) * 0.1, 0.0, None)
+    moving = state.sog_knots[sel] > 0.3
     cog = (
         np.where(
             moving,
-            state["cog_deg"][sel] + hash_normal(seed, 8, key[sel]) * 1.5,
+            state.cog_deg[sel] + hash_normal(seed, 8, key[sel]) * 1.5,
             hash_uniform(seed, 9, key[sel]) * 360.0,
         )
         % 360.0
@@ -269,7 +270,7 @@ def _sample_positions(
         np.rint(
             np.where(
                 moving,
-                state["cog_deg"][sel] + hash_normal(seed, 10, key[sel]) * 2.0,
+                state.cog_deg[sel] + hash_normal(seed, 10, key[sel]) * 2.0,
                 fleet.heading_deg[piece[sel]],
             )
         )
@@ -289,7 +290,7 @@ def _sample_positions(
         "sog_knots": sog,
         "cog_deg": cog,
         "heading_deg": heading.astype(np.int64),
-        "nav_status": state["nav_status"][sel].astype(np.int64),
+        "nav_status": state.nav_status[sel].astype(np.int64),
         "station": station[sel],
         "channel": np.where(hash_uniform(seed, 14, key[sel]) < 0.5, "A", "B"),
     }
@@ -297,7 +298,7 @@ def _sample_positions(
 
 def _sample_statics(
     fleet: Fleet, params: FeedParams, seed: int, t_from: float, t_to: float
-) -> dict[str, npt.NDArray[np.generic]]:
+) -> Columns:
     n_vessels = len(fleet.vessels)
     vessels = np.arange(n_vessels, dtype=np.int64)
     interval = params.static_interval_s
@@ -315,9 +316,7 @@ def _sample_statics(
     rep, t, k, piece = rep[ok], t[ok], k[ok], piece[ok]
     state = fleet.evaluate(piece, t)
     key = rep * 1_000_003 + k
-    is_received, station = _receive(
-        fleet, params, seed, rep, t, state["lat"], state["lon"], key, 21
-    )
+    is_received, station = _receive(fleet, params, seed, rep, t, state.lat, state.lon, key, 21)
     sel = np.flatnonzero(is_received)
     return {
         "ts": t[sel],
@@ -327,9 +326,7 @@ def _sample_statics(
     }
 
 
-def _encode_positions(
-    fleet: Fleet, positions: dict[str, npt.NDArray[np.generic]]
-) -> list[tuple[nmea.Sentences, FloatArray]]:
+def _encode_positions(fleet: Fleet, positions: Columns) -> list[tuple[nmea.Sentences, FloatArray]]:
     out: list[tuple[nmea.Sentences, FloatArray]] = []
     ts = np.asarray(positions["ts"], dtype=np.float64)
     epoch = np.floor(ts).astype(np.int64)
@@ -366,9 +363,7 @@ def _encode_positions(
     return out
 
 
-def _identity_columns(
-    fleet: Fleet, vessel: IntArray, t: FloatArray
-) -> dict[str, npt.NDArray[np.generic]]:
+def _identity_columns(fleet: Fleet, vessel: IntArray, t: FloatArray) -> Columns:
     vs = fleet.vessels
     name = np.array([v.name for v in vs])[vessel]
     renamed_at = np.array([np.inf if v.renamed_at_s is None else v.renamed_at_s for v in vs])[
@@ -391,7 +386,7 @@ def _identity_columns(
 
 
 def _encode_statics(
-    fleet: Fleet, statics: dict[str, npt.NDArray[np.generic]], group_start: int
+    fleet: Fleet, statics: Columns, group_start: int
 ) -> tuple[list[tuple[nmea.Sentences, FloatArray]], int]:
     out: list[tuple[nmea.Sentences, FloatArray]] = []
     ts = np.asarray(statics["ts"], dtype=np.float64)

@@ -23,7 +23,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = ["Fleet", "PlanBuilder", "Vessel", "SAIL", "STAY", "DRIFT"]
+__all__ = ["DRIFT", "SAIL", "STAY", "Fleet", "PlanBuilder", "TrackState", "Vessel"]
 
 SAIL, STAY, DRIFT = 0, 1, 2
 #: ITU-R M.1371-5 navigational status codes used here.
@@ -275,29 +275,30 @@ class PlanBuilder:
         route_lon = np.concatenate([r.lon for r in self.routes]) if self.routes else np.zeros(0)
         route_cum = np.concatenate([r.cum_m for r in self.routes]) if self.routes else np.zeros(0)
 
-        def arr(
-            values: list[float] | list[int] | list[bool], dtype: type
-        ) -> npt.NDArray[np.generic]:
-            return np.asarray(values, dtype=dtype)[order]
+        def f64(values: list[float]) -> FloatArray:
+            return np.asarray(values, dtype=np.float64)[order]
+
+        def i64(values: list[int]) -> IntArray:
+            return np.asarray(values, dtype=np.int64)[order]
 
         return Fleet(
             vessels=tuple(self.vessels),
             start_s=self.start_s,
             end_s=self.end_s,
-            vessel=arr(p.vessel, np.int64),
-            t0=arr(p.t0, np.float64),
-            t1=arr(p.t1, np.float64),
-            kind=arr(p.kind, np.int64),
-            route=arr(p.route, np.int64),
-            d0_m=arr(p.d0_m, np.float64),
-            speed_mps=arr(p.speed_mps, np.float64),
-            lat0=arr(p.lat0, np.float64),
-            lon0=arr(p.lon0, np.float64),
-            north_mps=arr(p.north_mps, np.float64),
-            east_mps=arr(p.east_mps, np.float64),
-            heading_deg=arr(p.heading_deg, np.float64),
-            nav_status=arr(p.nav_status, np.int64),
-            is_on=arr(p.is_on, np.bool_),
+            vessel=i64(p.vessel),
+            t0=f64(p.t0),
+            t1=f64(p.t1),
+            kind=i64(p.kind),
+            route=i64(p.route),
+            d0_m=f64(p.d0_m),
+            speed_mps=f64(p.speed_mps),
+            lat0=f64(p.lat0),
+            lon0=f64(p.lon0),
+            north_mps=f64(p.north_mps),
+            east_mps=f64(p.east_mps),
+            heading_deg=f64(p.heading_deg),
+            nav_status=i64(p.nav_status),
+            is_on=np.asarray(p.is_on, dtype=np.bool_)[order],
             route_offset=offsets,
             route_count=lengths,
             route_lat=route_lat,
@@ -348,7 +349,7 @@ class Fleet:
         ok &= np.asarray(t) < self.t1[np.maximum(piece, 0)]
         return np.where(ok, piece, -1).astype(np.int64)
 
-    def evaluate(self, piece: IntArray, t: FloatArray) -> dict[str, npt.NDArray[np.generic]]:
+    def evaluate(self, piece: IntArray, t: FloatArray) -> TrackState:
         """True state at time ``t`` (Unix s) inside ``piece``: lat, lon, sog_knots, cog_deg, heading_deg, nav_status."""
         piece = np.asarray(piece, dtype=np.int64)
         t = np.asarray(t, dtype=np.float64)
@@ -403,10 +404,21 @@ class Fleet:
                 self.route_lon[seg + 1],
             )
             sog_mps[sailing] = self.speed_mps[sp]
-        return {
-            "lat": lat,
-            "lon": lon,
-            "sog_knots": sog_mps / MPS_PER_KNOT,
-            "cog_deg": cog,
-            "nav_status": self.nav_status[piece],
-        }
+        return TrackState(
+            lat=lat,
+            lon=lon,
+            sog_knots=sog_mps / MPS_PER_KNOT,
+            cog_deg=cog,
+            nav_status=self.nav_status[piece],
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TrackState:
+    """True state of vessels at given times (arrays of equal length)."""
+
+    lat: FloatArray
+    lon: FloatArray
+    sog_knots: FloatArray
+    cog_deg: FloatArray
+    nav_status: IntArray

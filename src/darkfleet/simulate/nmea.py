@@ -249,7 +249,7 @@ def assemble_lines(
     )
     keys = np.concatenate(order_keys)
     flat = stacked[np.argsort(keys, kind="stable")].ravel()
-    return flat[flat != 0].tobytes()
+    return bytes(flat[flat != 0].tobytes())
 
 
 def _latlon_fields(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> list[Field]:

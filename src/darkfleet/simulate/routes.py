@@ -104,12 +104,12 @@ def _cells_within_km(
         np.arange(max(col0[0] - reach, 0), min(col0[0] + reach + 1, cols_n)),
         indexing="ij",
     )
-    rr = rr.ravel().astype(np.int64)
-    cc = cc.ravel().astype(np.int64)
-    lat, lon = land.centres(rr, cc)
+    rows = rr.ravel().astype(np.int64)
+    cols = cc.ravel().astype(np.int64)
+    lat, lon = land.centres(rows, cols)
     distance_km = haversine_m(port.lat, port.lon, lat, lon) / 1000.0
     keep = distance_km <= radius_km
-    return rr[keep], cc[keep], distance_km[keep]
+    return rows[keep], cols[keep], distance_km[keep]
 
 
 @functools.cache
@@ -433,7 +433,7 @@ def _refine(
 
 def _stretch(values: FloatArray, is_vertex: BoolArray, first: int, last: int) -> FloatArray:
     inner = np.flatnonzero(is_vertex[first + 1 : last]) + first + 1
-    return values[np.concatenate([[first], inner, [last]])]
+    return np.asarray(values[np.concatenate([[first], inner, [last]])], dtype=np.float64)
 
 
 def _nearest_free(grid: RoutingGrid, row: int, col: int) -> tuple[int, int]:

@@ -7,6 +7,7 @@ behaviour. Both draw everything from one ``numpy.random.Generator`` seeded by th
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Callable
@@ -20,7 +21,6 @@ from darkfleet.simulate import identity
 from darkfleet.simulate.fleet import (
     NAV_FISHING,
     NAV_MOORED,
-    NAV_UNDER_WAY,
     Fleet,
     PlanBuilder,
     Vessel,
@@ -148,7 +148,7 @@ class _Context:
             **extra,  # type: ignore[arg-type]
         )
         if ais_class == "B":
-            vessel = Vessel(**{**_as_dict(vessel), "imo": 0})
+            vessel = dataclasses.replace(vessel, imo=0)  # class B units send no IMO
         return self.builder.add_vessel(vessel)
 
     # movement ---------------------------------------------------------------------------
@@ -270,10 +270,6 @@ class _Context:
             speed_knots=speed_knots,
             course_deg=(course_deg + 180.0) % 360.0,
         )
-
-
-def _as_dict(vessel: Vessel) -> dict[str, object]:
-    return {name: getattr(vessel, name) for name in Vessel.__dataclass_fields__}
 
 
 def _drift_end(
@@ -474,12 +470,8 @@ def plant_spoofing(
     b = ctx.builder
     original = b.vessels[v]
     clone = b.add_vessel(
-        Vessel(
-            **{
-                **_as_dict(original),
-                "role": "clone",
-                "note": f"second transmitter using the MMSI of {original.name}",
-            }
+        dataclasses.replace(
+            original, role="clone", note=f"second transmitter using the MMSI of {original.name}"
         )
     )
     route = lane(*clone_ports)

@@ -151,8 +151,8 @@ class TruthRecorder:
                 t = min(float(row["start_s"]), fleet.end_s - 1.0)  # type: ignore[arg-type]
                 piece = fleet.locate(np.array([v]), np.array([t]))
                 state = fleet.evaluate(piece, np.array([t]))
-                row["lat"] = float(state["lat"][0])
-                row["lon"] = float(state["lon"][0])
+                row["lat"] = float(state.lat[0])
+                row["lon"] = float(state.lon[0])
             rows.append(row)
         return rows
 
@@ -205,9 +205,9 @@ class TruthRecorder:
     def _gaps(self, fleet: Fleet) -> list[dict[str, object]]:
         rows: list[dict[str, object]] = []
         dark_calls = {
-            (int(e["mmsi"]), float(e["start_s"])): e
+            (int(str(e["mmsi"])), float(str(e["start_s"]))): e
             for e in self.events
-            if e["type"] == "dark_port_call"  # type: ignore[arg-type]
+            if e["type"] == "dark_port_call"
         }
         off = ~fleet.is_on
         if not off.any():
@@ -239,8 +239,8 @@ class TruthRecorder:
                     "other_mmsi": None,
                     "start_s": start_s,
                     "end_s": end_s,
-                    "lat": float(state["lat"][0]),
-                    "lon": float(state["lon"][0]),
+                    "lat": float(state.lat[0]),
+                    "lon": float(state.lon[0]),
                     "port": None,
                     "country": None,
                     "details": details,
@@ -267,9 +267,7 @@ def _first_crossing(
     inside = np.zeros(n * m, dtype=bool)
     ok = piece >= 0
     state = fleet.evaluate(piece[ok], flat_t[ok])
-    dist = haversine_m(
-        np.repeat(port_lat, m)[ok], np.repeat(port_lon, m)[ok], state["lat"], state["lon"]
-    )
+    dist = haversine_m(np.repeat(port_lat, m)[ok], np.repeat(port_lon, m)[ok], state.lat, state.lon)
     inside[ok] = dist <= radius_m
     inside[~ok] = True  # outside the simulation: treat as still in port (visit is open)
     inside = inside.reshape(n, m)
