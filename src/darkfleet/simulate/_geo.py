@@ -72,9 +72,9 @@ def offset_m(
 
     Examples
     --------
-    >>> lat, lon = offset_m(0.0, 0.0, 1852.0, 0.0)
-    >>> round(float(lat) * 60, 3)
-    1.0
+    >>> lat, lon = offset_m(0.0, 0.0, 1000.0, 0.0)
+    >>> round(float(haversine_m(0.0, 0.0, lat, lon)), 3)
+    1000.0
     """
     lat = np.asarray(lat, dtype=np.float64)
     lon = np.asarray(lon, dtype=np.float64)

@@ -134,20 +134,22 @@ _WORDS: Final[dict[str, tuple[str, ...]]] = {
 
 
 def make_name(rng: np.random.Generator, flag: str, used: set[str]) -> str:
-    """A fictional ship name in the style of the flag, unique within ``used``."""
+    """A fictional ship name in the style of the flag, unique within ``used`` (<= 20 chars)."""
     words = _WORDS.get(flag, _WORDS["OTHER"])
-    while True:
+    for attempt in range(1_000_000):
         a, b = rng.choice(len(words), size=2, replace=False)
-        number = int(rng.integers(1, 99))
+        number = int(rng.integers(1, 99)) + 100 * (attempt // 20)
         if flag == "JPN":
             name = f"{words[a]} MARU NO.{number}"
-        elif flag in ("CHN", "PRK"):
+        elif flag in ("CHN", "PRK") or attempt >= 20:
             name = f"{words[a]} {words[b]} {number}"
         else:
             name = f"{words[a]} {words[b]}"
+        name = name[:20]
         if name not in used:
             used.add(name)
-            return name[:20]
+            return name
+    raise RuntimeError("ran out of ship names")  # unreachable: the number space is unbounded
 
 
 def make_callsign(rng: np.random.Generator, flag: str) -> str:

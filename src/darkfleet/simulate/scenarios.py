@@ -750,7 +750,8 @@ def build_random(
             ctx.trader(v, (a, b), speed_knots=12.0)
     if n_each:
         _plant_identity_cases(ctx, lanes, count=n_each)
-    _background(ctx, max(vessels - len(ctx.builder.vessels), 0), lanes)
+    planted = sum(v.role != "clone" for v in ctx.builder.vessels)
+    _background(ctx, max(vessels - planted, 0), lanes)
     return ScenarioPlan(ctx.builder.build(), ctx.truth)
 
 
