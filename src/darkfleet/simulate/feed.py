@@ -31,12 +31,13 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial import cKDTree
 
 from darkfleet.errors import ConfigError
 from darkfleet.simulate import nmea
-from darkfleet.simulate._geo import haversine_m, offset_m
+from darkfleet.simulate._geo import offset_m
 from darkfleet.simulate.fleet import SAIL, Fleet
-from darkfleet.units import MPS_PER_KNOT
+from darkfleet.units import EARTH_RADIUS_M, MPS_PER_KNOT
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -155,6 +156,27 @@ _STATION_LAT = np.array([s[1] for s in STATIONS])
 _STATION_LON = np.array([s[2] for s in STATIONS])
 
 
+_STATION_TREE = cKDTree(
+    np.column_stack(
+        [
+            np.cos(np.radians(_STATION_LAT)) * np.cos(np.radians(_STATION_LON)),
+            np.cos(np.radians(_STATION_LAT)) * np.sin(np.radians(_STATION_LON)),
+            np.sin(np.radians(_STATION_LAT)),
+        ]
+    )
+)
+
+
+def _nearest_station(lat: FloatArray, lon: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Index of and great-circle distance (km) to the nearest station (KD-tree on unit vectors)."""
+    phi = np.radians(lat)
+    lmb = np.radians(lon)
+    xyz = np.column_stack([np.cos(phi) * np.cos(lmb), np.cos(phi) * np.sin(lmb), np.sin(phi)])
+    chord, index = _STATION_TREE.query(xyz)
+    distance_km = 2.0 * EARTH_RADIUS_M * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0)) / 1000.0
+    return np.asarray(index, dtype=np.int64), np.asarray(distance_km, dtype=np.float64)
+
+
 def _receive(
     fleet: Fleet,
     params: FeedParams,
@@ -170,12 +192,7 @@ def _receive(
     n = len(t)
     if n == 0:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype="<U20")
-    distance_km = (
-        haversine_m(lat[:, None], lon[:, None], _STATION_LAT[None, :], _STATION_LON[None, :])
-        / 1000.0
-    )
-    nearest = np.argmin(distance_km, axis=1)
-    nearest_km = distance_km[np.arange(n), nearest]
+    nearest, nearest_km = _nearest_station(lat, lon)
     is_terrestrial = nearest_km <= params.terrestrial_range_km
     p_terrestrial = 0.95 - 0.35 * (nearest_km / params.terrestrial_range_km) ** 2
     hour = np.floor(t / 3600.0).astype(np.int64)
@@ -318,6 +335,8 @@ def _sample_statics(
     key = rep * 1_000_003 + k
     is_received, station = _receive(fleet, params, seed, rep, t, state.lat, state.lon, key, 21)
     sel = np.flatnonzero(is_received)
+    # time order, so type 5 group ids grow with time whatever the chunking
+    sel = sel[np.lexsort((rep[sel], t[sel]))]
     return {
         "ts": t[sel],
         "vessel": rep[sel],
@@ -456,9 +475,18 @@ def _encode_statics(
 
 
 def iter_feed_chunks(
-    fleet: Fleet, params: FeedParams, seed: int, chunk_s: float = 6 * 3600.0
+    fleet: Fleet, params: FeedParams, seed: int, chunk_s: float | None = None
 ) -> Iterator[bytes]:
-    """Yield the NMEA feed as bytes blocks, in time order, one per ``chunk_s`` window."""
+    """Yield the NMEA feed as bytes blocks, in time order, one per ``chunk_s`` window.
+
+    The bytes do not depend on ``chunk_s`` (every draw is hashed, not sequential); by
+    default a window holds about 6 h of 1,000 vessels' messages, which keeps the memory
+    of a 10,000-vessel fleet bounded (a few hundred MB).
+    """
+    if chunk_s is None:
+        chunk_s = float(
+            np.clip(6 * 3600.0 * 1000.0 / max(len(fleet.vessels), 1), 600.0, 6 * 3600.0)
+        )
     group = 0
     t = fleet.start_s
     while t < fleet.end_s:

@@ -164,16 +164,33 @@ class TruthRecorder:
         t1 = np.array([s[3] for s in self.stays])
         port_lat = np.array([PORTS[s[1]].lat for s in self.stays])
         port_lon = np.array([PORTS[s[1]].lon for s in self.stays])
-        steps = np.arange(0, 4 * 3600 + 1, 30.0)
+        steps = np.arange(0, 3 * 3600 + 1, 30.0)
         rows: list[dict[str, object]] = []
-        before = t0[:, None] - steps[None, ::-1]  # ascending times up to the stay
-        after = t1[:, None] + steps[None, :]
-        entry = _first_crossing(
-            fleet, vessel, before, port_lat, port_lon, PORT_ENTRY_M, backwards=True
-        )
-        exit_ = _first_crossing(
-            fleet, vessel, after, port_lat, port_lon, PORT_EXIT_M, backwards=False
-        )
+        entry = np.empty(len(vessel))
+        exit_ = np.empty(len(vessel))
+        batch = 2000  # bounded memory: 2,000 stays x 361 samples x 2 sides per pass
+        for lo in range(0, len(vessel), batch):
+            part = slice(lo, lo + batch)
+            before = t0[part, None] - steps[None, ::-1]  # ascending times up to the stay
+            after = t1[part, None] + steps[None, :]
+            entry[part] = _first_crossing(
+                fleet,
+                vessel[part],
+                before,
+                port_lat[part],
+                port_lon[part],
+                PORT_ENTRY_M,
+                backwards=True,
+            )
+            exit_[part] = _first_crossing(
+                fleet,
+                vessel[part],
+                after,
+                port_lat[part],
+                port_lon[part],
+                PORT_EXIT_M,
+                backwards=False,
+            )
         for i, (v, port_name, _, _) in enumerate(self.stays):
             start_s = max(entry[i], fleet.start_s)
             end_s = min(exit_[i], fleet.end_s)

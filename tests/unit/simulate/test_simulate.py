@@ -306,3 +306,13 @@ def test_simulation_never_reads_shared_data_at_run_time() -> None:
         )
         assert "data/real" not in code, path
         assert "ref-naturalearth" not in code, path
+
+
+def test_feed_bytes_do_not_depend_on_the_time_chunking() -> None:
+    from darkfleet.simulate.feed import iter_feed_chunks
+
+    result = simulate("shuttle", seed=9, vessels=5, days=3)
+    one_hour = b"".join(iter_feed_chunks(result.fleet, result.feed, result.seed, chunk_s=3600.0))
+    one_day = b"".join(iter_feed_chunks(result.fleet, result.feed, result.seed, chunk_s=86400.0))
+    assert one_hour == one_day
+    assert len(one_hour) > 10_000
