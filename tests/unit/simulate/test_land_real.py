@@ -33,7 +33,9 @@ def test_no_position_is_inside_natural_earth_land_away_from_ports(shared_real: P
 
     result = simulate("shuttle", seed=8, vessels=20, days=20)
     fleet = result.fleet
-    positions = sample_messages(fleet, result.feed, result.seed, fleet.start_s, fleet.end_s).positions
+    positions = sample_messages(
+        fleet, result.feed, result.seed, fleet.start_s, fleet.end_s
+    ).positions
     on_land = shapely.contains_xy(land, positions["lon"], positions["lat"])
     idx = np.flatnonzero(on_land)
     ports_lat = np.array([p.lat for p in PORTS.values()])
@@ -46,4 +48,6 @@ def test_no_position_is_inside_natural_earth_land_away_from_ports(shared_real: P
     # water cell can hold a sliver of real land, so the real coastline is checked outside
     # the 5 km port zones (the shipped-mask test keeps the 3 km rule)
     far = nearest_m >= 5000
-    assert not far.any(), list(zip(positions["lat"][idx][far], positions["lon"][idx][far], strict=True))[:5]
+    assert not far.any(), list(
+        zip(positions["lat"][idx][far], positions["lon"][idx][far], strict=True)
+    )[:5]
