@@ -13,11 +13,9 @@ $(BIN)/darkfleet: pyproject.toml
 
 setup: $(BIN)/darkfleet
 
-# The main job. Until the scenario demo lands (detection issue), it ingests the bundled real
-# samples and shows what the store holds.
+# The main job: simulate the Rajin shuttle scenario, ingest it, detect, show the findings.
 demo: setup
-	$(BIN)/darkfleet ingest tests/data/nmea tests/data/csv --store darkfleet-data --no-progress
-	$(BIN)/darkfleet info --store darkfleet-data
+	$(BIN)/darkfleet demo
 
 # Everything CI checks: lint, types, layer contracts, tests (incl. doctests).
 test: setup check

@@ -1,0 +1,193 @@
+"""``darkfleet demo``: replay the Rajin shuttle scenario end to end (simulate, ingest, detect)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from darkfleet.cli._render import print_table, stderr_console
+from darkfleet.cli.main import cli
+from darkfleet.engine.detect import run_detection
+from darkfleet.engine.detect_config import build_detect_config
+from darkfleet.engine.ingest import IngestOptions, ingest_paths
+from darkfleet.store import ParquetStore
+
+#: Event types an analyst reads first; port visits are context, not findings.
+FINDING_TYPES = (
+    "gap",
+    "encounter",
+    "loitering",
+    "spoofing",
+    "identity_change",
+    "invalid_identity",
+    "shuttle",
+)
+
+
+@cli.command("demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="darkfleet-demo",
+    show_default=True,
+    help="Folder for the simulated feed, its ground truth and the demo store.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Simulation seed.")
+def demo_command(out_dir: str, seed: int) -> None:
+    """Replay the Rajin arms-shuttle scenario end to end.
+
+    Simulates the 2023 Rajin <-> Dunay/Vostochny shuttle (cargo ships going dark near
+    Russian ports, a ship-to-ship transfer with a DPRK tanker, ordinary traffic around
+    them), ingests the NMEA feed, runs every detector, and prints the vessels an analyst
+    should look at first with the findings behind each. The store it leaves behind
+    works with every other command (darkfleet events --store DIR/store).
+
+    Examples:
+
+      darkfleet demo
+
+      darkfleet demo --out /tmp/demo --seed 3
+    """
+    from darkfleet.reference import default_port_groups, load_geo_context, load_mid_table
+    from darkfleet.reference.shore import load_shore_grid
+    from darkfleet.simulate import simulate, write_simulation
+
+    console = stderr_console()
+    root = Path(out_dir)
+    console.print(f"1/3 simulating the shuttle scenario (seed {seed}) into {root} ...")
+    result = simulate("shuttle", seed=seed)
+    paths = write_simulation(result, root)
+    store = ParquetStore(root / "store")
+    console.print("2/3 ingesting the NMEA feed ...")
+    ingest_summary = ingest_paths(
+        [str(paths["feed"])], store, IngestOptions(), ingested_at=datetime.now(UTC)
+    )
+    console.print("3/3 running the detectors ...")
+    context = load_geo_context()
+    context = dataclasses.replace(context, shore=load_shore_grid())
+    report = run_detection(
+        store,
+        context=context,
+        mid_table=load_mid_table(),
+        config=build_detect_config(None, overrides={}, only=None, where="defaults"),
+        port_groups=default_port_groups(context.ports),
+    )
+    total = ingest_summary.total()
+    click.echo(
+        f"darkfleet demo: {total.lines:,} NMEA lines, {total.positions:,} positions of "
+        f"{len(total.vessels):,} vessels over {result.days} days; "
+        f"{sum(report.events_total.values()):,} events; store {root / 'store'}\n"
+    )
+    _print_findings(store, result.vessels)
+    click.echo(
+        "Next: darkfleet events --store "
+        f"{root / 'store'} --type gap   |   darkfleet explain EVENT_ID --store {root / 'store'}"
+    )
+    click.echo(f"Ground truth of what was planted: {paths['truth']}")
+
+
+def _print_findings(store: ParquetStore, vessels: pl.DataFrame) -> None:
+    """Rank vessels by their findings and show each finding's key evidence."""
+    events = store.scan("events").filter(pl.col("type").is_in(FINDING_TYPES)).collect()
+    names = _latest_names(store)
+    # an encounter concerns both vessels
+    partners = events.filter(pl.col("other_mmsi").is_not_null()).with_columns(
+        pl.col("other_mmsi").alias("mmsi"), pl.col("mmsi").alias("other_mmsi")
+    )
+    findings = pl.concat([events, partners]).sort("mmsi", "start_ts", "event_id")
+    if findings.height == 0:
+        click.echo("No findings.")
+        return
+    flags = dict(zip(vessels["mmsi"].to_list(), vessels["flag"].to_list(), strict=True))
+    ranked = (
+        findings.group_by("mmsi")
+        .agg(pl.len().alias("n"))
+        .sort(["n", "mmsi"], descending=[True, False])
+    )
+    rows = []
+    for mmsi, count in ranked.head(10).iter_rows():
+        kinds = Counter(findings.filter(pl.col("mmsi") == mmsi)["type"].to_list())
+        rows.append(
+            (
+                mmsi,
+                names.get(mmsi, ""),
+                flags.get(mmsi, ""),
+                count,
+                ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items())),
+            )
+        )
+    print_table(
+        "Vessels to look at first (most findings)",
+        ["mmsi", "name", "flag", "findings", "what"],
+        rows,
+    )
+    top = [row[0] for row in rows[:5]]
+    detail_rows = [
+        (
+            event["mmsi"],
+            event["type"],
+            event["start_ts"].strftime("%Y-%m-%d %H:%M"),
+            event["end_ts"].strftime("%Y-%m-%d %H:%M"),
+            _why(event),
+            event["event_id"],
+        )
+        for event in findings.filter(pl.col("mmsi").is_in(top)).iter_rows(named=True)
+    ]
+    print_table(
+        "Their findings (darkfleet explain EVENT_ID shows the positions and raw lines)",
+        ["mmsi", "type", "start (UTC)", "end (UTC)", "why", "event_id"],
+        detail_rows,
+    )
+
+
+def _latest_names(store: ParquetStore) -> dict[int, str]:
+    statics = (
+        store.scan("statics")
+        .filter(pl.col("name").is_not_null())
+        .sort("ts")
+        .group_by("mmsi")
+        .agg(pl.col("name").last())
+        .collect()
+    )
+    return dict(zip(statics["mmsi"].to_list(), statics["name"].to_list(), strict=True))
+
+
+def _why(event: dict[str, Any]) -> str:
+    """One line of the evidence that matters most for this event type."""
+    details = json.loads(event["details"] or "{}")
+    kind = event["type"]
+    if kind == "gap":
+        reachable = [
+            p["name"]
+            for p in details.get("sensitive_ports_reachable", [])
+            if p.get("country") == "PRK"
+        ]
+        where = f"; DPRK ports in reach: {', '.join(reachable)}" if reachable else ""
+        return f"dark {details.get('gap_duration_h', 0):.0f} h{where}"
+    if kind == "encounter":
+        return (
+            f"{details.get('duration_h', 0):.1f} h within {details.get('median_distance_m', 0):.0f} m "
+            f"of {event['other_mmsi']}, {details.get('distance_to_port_km', 0):.0f} km from port"
+        )
+    if kind == "identity_change":
+        return f"{details.get('field')}: {details.get('old')} -> {details.get('new')}"
+    if kind == "invalid_identity":
+        return f"{details.get('rule')}: {details.get('value')}"
+    if kind == "spoofing":
+        return f"rule {details.get('rule')}"
+    if kind == "loitering":
+        return (
+            f"{details.get('duration_h', 0):.1f} h below 2 kn, "
+            f"{details.get('distance_from_shore_nm', 0):.0f} nm offshore"
+        )
+    return ", ".join(
+        f"{k}={v}" for k, v in sorted(details.items()) if not isinstance(v, list | dict)
+    )[:80]
