@@ -160,8 +160,10 @@ def _worker_darkfleet(path: Path) -> dict[str, Any]:
 
         import darkfleet
         from darkfleet import schema
-        from darkfleet.detect.gap import GapParams, detect_gaps
+        from darkfleet.detect.context import GeoContext
+        from darkfleet.detect.gaps import GapParams, detect_gaps
         from darkfleet.detect.loitering import LoiteringParams, detect_loitering
+        from darkfleet.reference.shore import load_shore_grid
     except ImportError as err:
         return {"error": f"{NOT_AVAILABLE} ({err})"}
     cols = np.load(path)
@@ -180,11 +182,11 @@ def _worker_darkfleet(path: Path) -> dict[str, Any]:
         ),
         schema.POSITIONS,
     )
+    context = GeoContext(shore=load_shore_grid())  # no ports: MovingPandas has none either
     started = time.perf_counter()
-    # Adjust here if the merged signatures differ (DESIGN/STYLE: frame + params -> events).
-    gaps = _count(detect_gaps(positions.lazy(), GapParams()))
+    gaps = _count(detect_gaps(positions.lazy(), GapParams(), context))
     gapped = time.perf_counter()
-    stops = _count(detect_loitering(positions.lazy(), LoiteringParams()))
+    stops = _count(detect_loitering(positions.lazy(), LoiteringParams(), context))
     stopped = time.perf_counter()
     return {
         "positions": positions.height,

@@ -280,3 +280,25 @@ def test_installed_command_ingests_end_to_end(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Ingest summary" in result.stdout
+
+
+def test_ais_on_a_boats_bus_takes_the_time_of_the_nearest_gps_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "bus.nmea"
+    log.write_text(
+        "!AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0*23\n"  # before any fix: takes the next
+        "$GPRMC,120000,A,5310.8115,N,00525.7025,E,0.0,0.0,160414,0.7,E,A*11\n"
+        "!AIVDM,1,1,,A,133m@ogP00PD;88MD5MTDww@2D7k,0*46\n"
+        "$GPZDA,120130,16,04,2014,-02,00*62\n"
+        "!AIVDM,1,1,,B,15N0>s?P00G?k7RKAC4h;ww00@C:,0*1C\n"
+    )
+    store = tmp_path / "s"
+    summary = ingest_json([str(log)], store, capsys)
+    assert summary["total"]["timestamps_from"] == {"gps": 3}
+    positions = ParquetStore(store, create=False).scan("positions").collect().sort("line_no")
+    assert [ts.strftime("%H:%M:%S") for ts in positions["ts"]] == [
+        "12:00:00",
+        "12:00:00",
+        "12:01:30",
+    ]

@@ -67,9 +67,10 @@ EXPECTED_REJECTS: dict[str, dict[str, int]] = {
     "libais-testdata/typeexamples.nmea": {"out of range": 3},
     # $PAIS, $AIABK, $AIALR, $PL3ABF: receiver status sentences.
     "noaadata-uscg/test.ais": {"not ais": 15},
-    # a boat's bus: GPS, depth, wind and heading sentences; its AIS has no receive time.
-    "signalk-nl-samples/gofree-merrimac.log": {"no timestamp": 1459, "not ais": 4817},
-    "signalk-nl-samples/nais300-merrimac.log": {"no timestamp": 536, "not ais": 30},
+    # a boat's bus: GPS, depth, wind and heading sentences (not AIS); its AIS lines take
+    # their times from the GPS's own RMC/ZDA sentences.
+    "signalk-nl-samples/gofree-merrimac.log": {"not ais": 4817},
+    "signalk-nl-samples/nais300-merrimac.log": {"not ais": 30},
     "signalk-nl-samples/nais400-merrimac.log": {"not ais": 62},
     # an unmatched fragment and its empty partner; two sentences run together; type 5
     # and 21 payloads cut short; types 0, 37 and 49 do not exist.
@@ -127,6 +128,19 @@ def test_real_file_ingests_with_only_the_explained_rejects(
     assert item["lines"] > 0
 
 
+def test_a_boats_bus_takes_ais_times_from_its_gps(
+    real_summary: dict[str, dict[str, object]],
+) -> None:
+    for name in (
+        "signalk-nl-samples/gofree-merrimac.log",
+        "signalk-nl-samples/nais300-merrimac.log",
+    ):
+        assert set(real_summary[name]["timestamps_from"]) == {"gps"}  # type: ignore[arg-type]
+    assert str(real_summary["signalk-nl-samples/gofree-merrimac.log"]["first_ts"]).startswith(
+        "2014-04-16T19:57"
+    )
+
+
 def test_files_that_are_not_ais_are_skipped_with_a_reason(
     real_summary: dict[str, dict[str, object]],
 ) -> None:
@@ -137,11 +151,7 @@ def test_files_that_are_not_ais_are_skipped_with_a_reason(
 def test_every_readable_real_log_yields_positions(
     real_summary: dict[str, dict[str, object]],
 ) -> None:
-    no_positions = {
-        "bcl-aisparser/tidemsg8.log",
-        "signalk-nl-samples/gofree-merrimac.log",
-        "signalk-nl-samples/nais300-merrimac.log",
-    }
+    no_positions = {"bcl-aisparser/tidemsg8.log"}
     for name in EXPECTED_REJECTS:
         positions = real_summary[name]["positions"]
         assert isinstance(positions, int)

@@ -7,7 +7,8 @@ Per NMEA batch of lines:
 
 1. ``frame_nmea`` joins sentences into messages (tag blocks, USCG trailers, ``$PGHP``).
 2. Messages without a receive time take the time of the nearest preceding (else
-   following) type-4/11 base-station report of the same source in the same file
+   following) GNSS ``RMC``/``ZDA`` sentence of the same file (``ts_origin`` "gps": a
+   boat's bus), else of the nearest type-4/11 base-station report of the same source
    (``ts_origin`` "type4"); any still without a time are rejected ``no timestamp``.
 3. Duplicates, the same payload heard again by any receiver within
    ``duplicate_window`` (default 60 s), are dropped and counted. An AIS position report
@@ -44,6 +45,7 @@ from darkfleet.engine.summary import FileSummary, IngestSummary
 from darkfleet.errors import ConfigError, SchemaError
 from darkfleet.ingest.csv import ColumnMapping, CsvFormat, read_csv_batches, sniff_csv_header
 from darkfleet.ingest.nmea import FramingState, finish_nmea, frame_nmea
+from darkfleet.ingest.nmea.gpstime import parse_gps_times
 from darkfleet.ingest.nmea.payload import decode_messages
 from darkfleet.ingest.sources import InputFile, expand_inputs, iter_line_batches, open_input
 from darkfleet.store import IngestKind, ParquetStore
@@ -97,9 +99,10 @@ class IngestOptions:
 
 @dataclass(slots=True)
 class _StationClock:
-    """Last base-station time seen per source, carried from batch to batch of one file."""
+    """Last base-station time per source and last GNSS time, carried across batches of a file."""
 
     last_by_source: dict[str, datetime] = field(default_factory=dict)
+    last_gps_ts: datetime | None = None
 
 
 def sniff_input_format(source: InputFile, mapping: ColumnMapping | None) -> str:
@@ -323,6 +326,7 @@ def _nmea_batches(source: InputFile, options: IngestOptions, file_summary: FileS
         file_summary.blank_lines += framed.counts["blank"]
         file_summary.comment_lines += framed.counts["comment"]
         messages = framed.messages.with_columns(pl.col("source").fill_null(pl.lit(source.name)))
+        messages = _fill_times_from_gps(messages, framed.rejects, clock)
         messages = _fill_times_from_stations(messages, clock)
         untimed = messages.filter(pl.col("ts").is_null())
         has_own_time = pl.col("ts_origin").is_in(_RECEIVE_TIME_ORIGINS)
@@ -352,6 +356,42 @@ def _nmea_batches(source: InputFile, options: IngestOptions, file_summary: FileS
             yield outputs.pop(0)
     if state is not None:
         yield "rejects", finish_nmea(state)
+
+
+def _fill_times_from_gps(
+    messages: pl.DataFrame, rejects: pl.DataFrame, clock: _StationClock
+) -> pl.DataFrame:
+    """Give messages without a time the UTC of the nearest preceding (else following)
+    GNSS ``RMC``/``ZDA`` sentence of the same file (``ts_origin`` "gps").
+
+    A boat's NMEA bus carries AIS next to its own GPS; the GPS sentences are not AIS and
+    stay rejected as "not ais", but their time stamps the AIS lines around them.
+    """
+    if messages.height == 0 or messages["ts"].null_count() == 0:
+        return messages
+    anchors = parse_gps_times(rejects.filter(pl.col("reason") == "not ais"))
+    if clock.last_gps_ts is not None:
+        carried = pl.DataFrame(
+            {"line_no": [0], "gps_ts": [clock.last_gps_ts]},
+            schema={"line_no": pl.Int64(), "gps_ts": schema.UTC_US},
+        )
+        anchors = pl.concat([carried, anchors])
+    if anchors.height == 0:
+        return messages
+    clock.last_gps_ts = anchors["gps_ts"][-1]
+    ordered = messages.with_row_index("_row").sort("line_no")
+    backward = ordered.join_asof(anchors, on="line_no", strategy="backward")
+    forward = ordered.select("line_no").join_asof(anchors, on="line_no", strategy="forward")
+    filled = backward.with_columns(pl.col("gps_ts").fill_null(forward["gps_ts"]))
+    needs = pl.col("ts").is_null() & pl.col("gps_ts").is_not_null()
+    return (
+        filled.with_columns(
+            pl.when(needs).then(pl.col("gps_ts")).otherwise(pl.col("ts")).alias("ts"),
+            pl.when(needs).then(pl.lit("gps")).otherwise(pl.col("ts_origin")).alias("ts_origin"),
+        )
+        .sort("_row")
+        .drop("_row", "gps_ts")
+    )
 
 
 def _fill_times_from_stations(messages: pl.DataFrame, clock: _StationClock) -> pl.DataFrame:

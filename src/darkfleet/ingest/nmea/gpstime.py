@@ -8,11 +8,29 @@ Sentence layouts: NMEA 0183 v4.11, sections RMC and ZDA.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from darkfleet.schema import UTC_US
 
 __all__ = ["parse_gps_times"]
+
+
+def _has_valid_checksum(sentences: pl.Series) -> np.ndarray:
+    """XOR of the characters between ``$`` and ``*`` equals the two hex digits after ``*``.
+
+    Vectorised: the sentences become a zero-padded byte matrix (XOR with 0 is a no-op).
+    """
+    if sentences.len() == 0:
+        return np.zeros(0, dtype=bool)
+    bodies = sentences.str.extract(r"^\$([^*]*)\*").fill_null("")
+    expected = sentences.str.extract(r"\*([0-9A-Fa-f]{2})").str.to_integer(base=16, strict=False)
+    width = int(bodies.str.len_bytes().to_numpy().max())
+    padded = bodies.str.pad_end(width, "\x00").cast(pl.Binary)
+    matrix = np.frombuffer(b"".join(padded.to_list()), dtype=np.uint8).reshape(-1, max(width, 1))
+    computed = np.bitwise_xor.reduce(matrix, axis=1) if width else np.zeros(len(bodies), np.uint8)
+    return np.asarray(computed == expected.fill_null(-1).to_numpy(), dtype=bool)
+
 
 # $--RMC,hhmmss.ss,A,llll.ll,a,yyyyy.yy,a,x.x,x.x,ddmmyy,...
 _RMC = r"^\$[A-Z]{2}RMC,(\d{2})(\d{2})(\d{2})(?:\.(\d+))?,A,(?:[^,]*,){6}(\d{2})(\d{2})(\d{2}),"
@@ -30,7 +48,7 @@ def parse_gps_times(lines: pl.DataFrame) -> pl.DataFrame:
     --------
     >>> frame = pl.DataFrame({"line_no": [1, 2], "raw": [
     ...     "$GPRMC,195719,A,5310.8115,N,00525.7025,E,0.0,0.0,160414,0.7,E,A*10",
-    ...     "$GPZDA,195720,16,04,2014,-02,00*69"]})
+    ...     "$GPZDA,195720,16,04,2014,-02,00*6B"]})
     >>> parse_gps_times(frame)["gps_ts"].to_list()  # doctest: +NORMALIZE_WHITESPACE
     [datetime.datetime(2014, 4, 16, 19, 57, 19, tzinfo=zoneinfo.ZoneInfo(key='UTC')),
      datetime.datetime(2014, 4, 16, 19, 57, 20, tzinfo=zoneinfo.ZoneInfo(key='UTC'))]
@@ -71,9 +89,11 @@ def parse_gps_times(lines: pl.DataFrame) -> pl.DataFrame:
     rmc_century = pl.when(rmc_year >= 80).then(pl.lit("19")).otherwise(pl.lit("20"))
     rmc_ts = _ts(rmc, pl.concat_str([rmc_century, _field(rmc, "7")]), "6", "5")
     zda_ts = _ts(zda, _field(zda, "7"), "6", "5")
-    candidates = lines.lazy().filter(raw.str.contains(r"^\$[A-Z]{2}(?:RMC|ZDA),"))
+    candidates = lines.filter(raw.str.contains(r"^\$[A-Z]{2}(?:RMC|ZDA),[^*]*\*[0-9A-Fa-f]{2}"))
+    candidates = candidates.filter(pl.Series(_has_valid_checksum(candidates["raw"])))
     return (
-        candidates.select(
+        candidates.lazy()
+        .select(
             pl.col("line_no"),
             pl.coalesce(rmc_ts, zda_ts).cast(UTC_US).alias("gps_ts"),
         )
