@@ -180,7 +180,13 @@ class ParquetStore:
                 f"{self.root} is not a darkfleet store (no {_MARKER}); point --store at a "
                 "store made by `darkfleet ingest`"
             )
-        if self.root.exists() and any(self.root.iterdir()):
+        # A creation killed part-way leaves only its own empty folders (and maybe the
+        # marker's temp file): finish it instead of refusing the directory.
+        creation_leftovers = {"_manifest", "_journal", ".staging", _MARKER + ".tmp"}
+        if self.root.exists() and any(
+            entry.name not in creation_leftovers or (entry.is_dir() and any(entry.iterdir()))
+            for entry in self.root.iterdir()
+        ):
             raise StoreError(
                 f"{self.root} exists, is not empty and is not a darkfleet store (no "
                 f"{_MARKER}); give --store a new or empty directory"
