@@ -379,19 +379,7 @@ def _fill_times_from_gps(
     if anchors.height == 0:
         return messages
     clock.last_gps_ts = anchors["gps_ts"][-1]
-    ordered = messages.with_row_index("_row").sort("line_no")
-    backward = ordered.join_asof(anchors, on="line_no", strategy="backward")
-    forward = ordered.select("line_no").join_asof(anchors, on="line_no", strategy="forward")
-    filled = backward.with_columns(pl.col("gps_ts").fill_null(forward["gps_ts"]))
-    needs = pl.col("ts").is_null() & pl.col("gps_ts").is_not_null()
-    return (
-        filled.with_columns(
-            pl.when(needs).then(pl.col("gps_ts")).otherwise(pl.col("ts")).alias("ts"),
-            pl.when(needs).then(pl.lit("gps")).otherwise(pl.col("ts_origin")).alias("ts_origin"),
-        )
-        .sort("_row")
-        .drop("_row", "gps_ts")
-    )
+    return _fill_from_anchors(messages, anchors, time_column="gps_ts", origin="gps", by=None)
 
 
 def _fill_times_from_stations(messages: pl.DataFrame, clock: _StationClock) -> pl.DataFrame:
@@ -422,24 +410,36 @@ def _fill_times_from_stations(messages: pl.DataFrame, clock: _StationClock) -> p
         stations.group_by("source").agg(pl.col("station_ts").last()).iter_rows()
     ):
         clock.last_by_source[source_name] = station_ts
+    return _fill_from_anchors(
+        messages, stations, time_column="station_ts", origin="type4", by="source"
+    )
+
+
+def _fill_from_anchors(
+    messages: pl.DataFrame, anchors: pl.DataFrame, *, time_column: str, origin: str, by: str | None
+) -> pl.DataFrame:
+    """Fill null ``ts`` from the nearest preceding (else following) anchor by ``line_no``.
+
+    ``anchors`` holds ``line_no`` and ``time_column`` (and ``by`` when given), sorted by
+    ``line_no``; filled rows get ``ts_origin = origin``. Row order is kept.
+    """
     ordered = messages.with_row_index("_row").sort("line_no")
     backward = ordered.join_asof(
-        stations, on="line_no", by="source", strategy="backward", check_sortedness=False
+        anchors, on="line_no", by=by, strategy="backward", check_sortedness=False
     )
-    forward = ordered.select("_row", "line_no", "source").join_asof(
-        stations, on="line_no", by="source", strategy="forward", check_sortedness=False
+    keys = ["line_no"] if by is None else ["line_no", by]
+    forward = ordered.select(keys).join_asof(
+        anchors, on="line_no", by=by, strategy="forward", check_sortedness=False
     )
-    filled = backward.with_columns(
-        pl.col("station_ts").fill_null(forward["station_ts"]).alias("station_ts")
-    )
-    needs = pl.col("ts").is_null() & pl.col("station_ts").is_not_null()
+    filled = backward.with_columns(pl.col(time_column).fill_null(forward[time_column]))
+    needs = pl.col("ts").is_null() & pl.col(time_column).is_not_null()
     return (
         filled.with_columns(
-            pl.when(needs).then(pl.col("station_ts")).otherwise(pl.col("ts")).alias("ts"),
-            pl.when(needs).then(pl.lit("type4")).otherwise(pl.col("ts_origin")).alias("ts_origin"),
+            pl.when(needs).then(pl.col(time_column)).otherwise(pl.col("ts")).alias("ts"),
+            pl.when(needs).then(pl.lit(origin)).otherwise(pl.col("ts_origin")).alias("ts_origin"),
         )
         .sort("_row")
-        .drop("_row", "station_ts")
+        .drop("_row", time_column)
     )
 
 
