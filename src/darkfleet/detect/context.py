@@ -7,6 +7,7 @@ it to them in a ``GeoContext``. Nothing here reads files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -28,12 +29,62 @@ def _unit_vectors(lat: FloatArray, lon: FloatArray) -> FloatArray:
     return np.column_stack([np.cos(phi) * np.cos(lmb), np.cos(phi) * np.sin(lmb), np.sin(phi)])
 
 
+#: Cell size of the grid that screens queries before the KD-tree (degrees).
+SCREEN_CELL_DEG: Final = 0.1
+#: Radii above this use the KD-tree alone (a screen would mark most cells anyway).
+SCREEN_MAX_RADIUS_M: Final = 100_000.0
+
+
+def _screen_cells(lat: FloatArray, lon: FloatArray) -> tuple[IntArray, IntArray]:
+    """Row and column of the ``SCREEN_CELL_DEG`` cell holding each point (finite input)."""
+    n_rows, n_cols = round(180 / SCREEN_CELL_DEG), round(360 / SCREEN_CELL_DEG)
+    row = np.clip(np.floor((lat + 90.0) / SCREEN_CELL_DEG).astype(np.int64), 0, n_rows - 1)
+    col = np.floor((lon + 180.0) / SCREEN_CELL_DEG).astype(np.int64) % n_cols
+    return row, col
+
+
+def _screen_grid(lat: FloatArray, lon: FloatArray, radius_m: float) -> npt.NDArray[np.bool_]:
+    """Cells holding any place within ``radius_m`` of a point: a conservative screen.
+
+    Each point marks every cell its bounding box of angular radius theta overlaps: theta
+    in latitude and ``asin(sin theta / cos(|lat| + theta))`` in longitude (the widest
+    extent of the spherical cap), widened by 1 % against rounding; caps reaching a pole
+    mark whole rows.
+    """
+    n_rows, n_cols = round(180 / SCREEN_CELL_DEG), round(360 / SCREEN_CELL_DEG)
+    grid = np.zeros((n_rows, n_cols), dtype=np.bool_)
+    theta = radius_m / EARTH_RADIUS_M * 1.01
+    dlat = np.degrees(theta)
+    edge = np.radians(np.abs(lat)) + theta
+    polar = edge >= np.pi / 2 - 1e-9
+    dlon = np.degrees(
+        np.arcsin(np.clip(np.sin(theta) / np.cos(np.where(polar, 0.0, edge)), 0.0, 1.0))
+    )
+    row0, _ = _screen_cells(lat - dlat, lon)
+    row1, _ = _screen_cells(lat + dlat, lon)
+    col0 = np.floor((lon - dlon + 180.0) / SCREEN_CELL_DEG).astype(np.int64)
+    col1 = np.floor((lon + dlon + 180.0) / SCREEN_CELL_DEG).astype(np.int64)
+    for r0, r1 in zip(row0[polar], row1[polar], strict=True):
+        grid[r0 : r1 + 1, :] = True
+    row0, row1, col0, col1 = row0[~polar], row1[~polar], col0[~polar], col1[~polar]
+    if len(row0) == 0:
+        return grid
+    for d_row in range(int((row1 - row0).max()) + 1):
+        for d_col in range(int((col1 - col0).max()) + 1):
+            hit = (row0 + d_row <= row1) & (col0 + d_col <= col1)
+            grid[row0[hit] + d_row, (col0[hit] + d_col) % n_cols] = True
+    return grid
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class PointIndex:
     """Nearest-neighbour index over points on the sphere (a KD-tree on unit vectors).
 
     Chord length on the unit sphere maps one-to-one to great-circle distance, so the
     nearest point by chord is the nearest by great circle; distances are returned in metres.
+    Queries with a bound of at most ``SCREEN_MAX_RADIUS_M`` first pass a grid of the cells
+    within that bound of any point (built once per bound), so positions far from every
+    point (most positions at sea, for ports) never reach the tree.
 
     Examples
     --------
@@ -45,13 +96,16 @@ class PointIndex:
 
     tree: cKDTree
     size: int
+    lat: FloatArray
+    lon: FloatArray
+    screens: dict[float, npt.NDArray[np.bool_]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, lat: FloatArray, lon: FloatArray) -> PointIndex:
         """Index the given points (degrees)."""
         lat = np.asarray(lat, dtype=np.float64)
         lon = np.asarray(lon, dtype=np.float64)
-        return cls(tree=cKDTree(_unit_vectors(lat, lon)), size=len(lat))
+        return cls(tree=cKDTree(_unit_vectors(lat, lon)), size=len(lat), lat=lat, lon=lon)
 
     def nearest(
         self, lat: FloatArray, lon: FloatArray, *, max_distance_m: float | None = None
@@ -71,6 +125,17 @@ class PointIndex:
         bound = np.inf
         if max_distance_m is not None:
             bound = 2.0 * np.sin(min(max_distance_m / EARTH_RADIUS_M, np.pi) / 2.0)
+            if max_distance_m <= SCREEN_MAX_RADIUS_M:
+                screen = self.screens.get(max_distance_m)
+                if screen is None:
+                    screen = _screen_grid(self.lat, self.lon, max_distance_m)
+                    self.screens[max_distance_m] = screen
+                candidates = np.flatnonzero(ok)
+                row, col = _screen_cells(lat[candidates], lon[candidates])
+                ok = np.zeros(len(lat), dtype=np.bool_)
+                ok[candidates[screen[row, col]]] = True
+                if not ok.any():
+                    return which, distance_m
         chord, idx = self.tree.query(_unit_vectors(lat[ok], lon[ok]), distance_upper_bound=bound)
         found = np.isfinite(chord)
         sub_which = np.where(found, idx, -1).astype(np.int64)

@@ -69,6 +69,7 @@ import polars as pl
 from darkfleet import schema
 from darkfleet.detect._events import finish_events, params_fingerprint
 from darkfleet.detect._evidence import iso_ts, json_object
+from darkfleet.detect._prep import sorted_positions
 from darkfleet.detect.context import GeoContext
 from darkfleet.errors import ConfigError
 
@@ -164,19 +165,9 @@ def detect_port_visits(
     Known false positives: vessels waiting or fishing near a port point, slow harbour
     transits, ports known only by one WPI point (all DPRK ports), spoofed positions.
     """
-    schema.require(positions, schema.POSITIONS, what="positions")
-    frame = (
-        positions.lazy()
-        .select("mmsi", "ts", "lat", "lon", "sog_knots")
-        .filter(
-            pl.col("mmsi").is_not_null()
-            & pl.col("ts").is_not_null()
-            & pl.col("lat").is_finite()
-            & pl.col("lon").is_finite()
-        )
-        .sort(["mmsi", "ts", "lat", "lon", "sog_knots"], nulls_last=True)
-        .collect()
-    )
+    # Ties in (mmsi, ts, lat, lon) differing only in speed cannot change a visit: its
+    # fields are order-free within one instant and place.
+    frame = sorted_positions(positions, columns=("mmsi", "ts", "lat", "lon", "sog_knots"))
     if frame.is_empty() or context.ports.is_empty():
         return _empty()
 

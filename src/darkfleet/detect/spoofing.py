@@ -192,8 +192,10 @@ def detect_spoofing(
     Returns
     -------
     tuple[pl.DataFrame, pl.DataFrame]
-        ``schema.EVENTS`` rows of type ``spoofing``, and the positions (all input rows, in
-        (mmsi, ts) order) with ``track`` (Int8) and ``track_mmsi`` (Int64) added.
+        ``schema.EVENTS`` rows of type ``spoofing``, and the positions with ``track``
+        (Int8) and ``track_mmsi`` (Int64) added: every input row, those with a usable
+        position first in (mmsi, ts, lat, lon) order, then the others (null or
+        non-finite position, SAR aircraft) in (mmsi, ts) order with track 0.
 
     Raises
     ------
@@ -244,16 +246,21 @@ def detect_spoofing(
         ],
         params,
     )
-    labels = pl.Series("track", track, dtype=pl.Int8)
     row = usable["_row"].to_numpy()
-    if len(row) == all_rows.height and np.array_equal(row, np.arange(len(row))):
-        with_track = all_rows.with_columns(labels)  # all rows usable and already ordered
-    else:
-        with_track = (
-            indexed.join(usable.select("_row").with_columns(labels), on="_row", how="left")
-            .with_columns(pl.col("track").fill_null(0))
-            .sort(["mmsi", "ts", "lat", "lon", "_row"], nulls_last=True)
+    in_order = len(row) == all_rows.height and bool(np.all(np.diff(row) == 1))
+    with_track = (all_rows if in_order else all_rows[row]).with_columns(
+        pl.Series("track", track, dtype=pl.Int8)
+    )
+    if len(row) < all_rows.height:  # rows without a usable position follow, with track 0
+        unusable = np.ones(all_rows.height, dtype=bool)
+        unusable[row] = False
+        rest = (
+            indexed.filter(pl.Series(unusable))
+            .sort(["mmsi", "ts", "_row"], nulls_last=True)
+            .drop("_row")
+            .with_columns(pl.lit(0, dtype=pl.Int8).alias("track"))
         )
+        with_track = pl.concat([with_track, rest], how="vertical")
     tracks = with_track.with_columns(
         pl.when(pl.col("track") == 0)
         .then(pl.col("mmsi"))
