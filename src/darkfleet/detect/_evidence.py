@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import polars as pl
 
+from darkfleet.detect._prep import sorted_positions
+
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
@@ -60,16 +62,13 @@ def nearest_positions(
         return anchors.with_columns(
             pl.lit(None, dtype=pl.Float64).alias("lat"), pl.lit(None, dtype=pl.Float64).alias("lon")
         )
-    wanted = anchors.select("mmsi").unique()
-    fixes = (
-        positions.lazy()
-        .select("mmsi", pl.col("ts").alias("_pos_ts"), "lat", "lon")
-        .filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
-        .join(wanted.lazy(), on="mmsi", how="semi")
-        .sort(["mmsi", "_pos_ts", "lat", "lon"])
-        .unique(["mmsi", "_pos_ts"], keep="first", maintain_order=True)
-        .collect()
-    )
+    wanted = anchors.get_column("mmsi").unique().implode()
+    # (mmsi, ts, lat, lon) order, sorted only when the input is not (the store's is)
+    ordered = sorted_positions(positions, columns=("mmsi", "ts", "lat", "lon"))
+    ordered = ordered.filter(pl.col("mmsi").is_in(wanted))
+    # the first row of each (mmsi, ts): the smallest latitude, then longitude
+    is_first = (pl.col("mmsi") != pl.col("mmsi").shift(1)) | (pl.col("ts") != pl.col("ts").shift(1))
+    fixes = ordered.filter(is_first.fill_null(True)).rename({"ts": "_pos_ts"})
     keyed = anchors.with_row_index("_row").sort(["mmsi", on])
     joined = keyed.join_asof(
         fixes,
