@@ -28,3 +28,34 @@ def store_option(func: F) -> F:
         default=None,
         help="Store directory. [default: $DARKFLEET_STORE or ./darkfleet-data]",
     )(func)
+
+
+def format_option(
+    *choices: str, default: str = "table", help_text: str = "Output format."
+) -> Callable[[F], F]:
+    """Add ``--format`` (parameter ``output_format``) with the given choices."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def summary_option(func: F) -> F:
+    """Add ``--summary table|json`` (parameter ``summary_format``) for a command's summary."""
+    return click.option(
+        "--summary",
+        "summary_format",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help="How to print the summary on stdout.",
+    )(func)
+
+
+def progress_option(func: F) -> F:
+    """Add ``--no-progress`` (parameter ``no_progress``)."""
+    return click.option("--no-progress", is_flag=True, help="Do not draw progress on stderr.")(func)

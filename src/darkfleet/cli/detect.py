@@ -13,7 +13,13 @@ from typing import Any
 import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from darkfleet.cli._options import resolve_store, store_option
+from darkfleet.cli._options import (
+    format_option,
+    progress_option,
+    resolve_store,
+    store_option,
+    summary_option,
+)
 from darkfleet.cli._render import echo_json, print_table, stderr_console
 from darkfleet.cli.main import cli
 from darkfleet.config import load_config_file, parse_utc_time
@@ -93,15 +99,8 @@ def _split_list(text: str | None, *, option: str, known: tuple[str, ...]) -> lis
     show_default=True,
     help="Most positions one chunk of vessels reads (positions); bounds memory.",
 )
-@click.option(
-    "--summary",
-    "summary_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the summary on stdout.",
-)
-@click.option("--no-progress", is_flag=True, help="Do not draw progress on stderr.")
+@summary_option
+@progress_option
 def detect_command(
     store: str | None,
     ports_file: str | None,
@@ -242,13 +241,12 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 @click.option("--since", default=None, help="Events ending at or after this UTC time (ISO 8601).")
 @click.option("--until", default=None, help="Events starting before this UTC time (ISO 8601).")
 @click.option("--bbox", default=None, help="W,S,E,N in degrees: events located inside.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "jsonl", "csv", "geojson"]),
-    default="table",
-    show_default=True,
-    help="Output format (jsonl follows DESIGN.md's event contract).",
+@format_option(
+    "table",
+    "jsonl",
+    "csv",
+    "geojson",
+    help_text="Output format (jsonl follows DESIGN.md's event contract).",
 )
 @click.option(
     "--limit",
@@ -360,14 +358,7 @@ def _round(value: float | None) -> str:
 @cli.command("explain")
 @click.argument("event_id")
 @store_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 def explain_command(event_id: str, store: str | None, output_format: str) -> None:
     """Show why an event was found: parameters and positions.
 
@@ -456,14 +447,7 @@ def config_group() -> None:
 @config_group.command("show")
 @click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
 @click.option("--set", "assignments", multiple=True, help=_SET_HELP)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 def config_show_command(
     config_file: str | None, assignments: tuple[str, ...], output_format: str
 ) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from darkfleet.cli._options import resolve_store, store_option
+from darkfleet.cli._options import progress_option, resolve_store, store_option, summary_option
 from darkfleet.cli._render import echo_json, print_table, stderr_console
 from darkfleet.cli.main import cli
 from darkfleet.config import parse_utc_time
@@ -56,15 +56,8 @@ INPUT_FORMATS = ("auto", "nmea", "dma", "noaa", "semicolon", "marinetraffic", "s
     default=None,
     help="Exit 3 if rejected lines exceed this share (0-1) of all lines. [default: never]",
 )
-@click.option(
-    "--summary",
-    "summary_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="How to print the summary on stdout.",
-)
-@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar on stderr.")
+@summary_option
+@progress_option
 def ingest_command(
     paths: tuple[str, ...],
     store: str | None,

@@ -7,7 +7,7 @@ import json
 import click
 import polars as pl
 
-from darkfleet.cli._options import resolve_store, store_option
+from darkfleet.cli._options import format_option, resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table
 from darkfleet.cli.main import cli
 from darkfleet.errors import ConfigError
@@ -17,14 +17,7 @@ from darkfleet.store import ParquetStore
 
 @cli.command("info")
 @store_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 def info_command(store: str | None, output_format: str) -> None:
     """Show what the store holds.
 
@@ -90,14 +83,7 @@ def info_command(store: str | None, output_format: str) -> None:
     show_default=True,
     help="At most this many lines (0: all).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "jsonl", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "jsonl", "csv")
 def rejects_command(
     store: str | None, reason: str | None, file_name: str | None, limit: int, output_format: str
 ) -> None:
