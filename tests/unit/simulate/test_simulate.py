@@ -349,3 +349,21 @@ def test_visit_before_a_switch_off_on_the_way_out_is_in_the_truth(
     assert sakai["port"].to_list() == ["SAKAIMINATO"]
     gap = result.truth.filter((pl.col("type") == "gap") & (pl.col("mmsi") == 352_698_485))
     assert sakai["start"][0] < gap["start"][0] < sakai["end"][0]
+
+
+@pytest.mark.parametrize(("seed", "vessels"), [(3, 50), (6, 200)])
+def test_planted_encounters_are_far_from_every_gazetteer_anchorage(seed: int, vessels: int) -> None:
+    # regression (issue 3, found by darkfleet evaluate): encounters were placed 20 km from
+    # the simulator's own port points but 8 km from a Tianjin Xin Gang or Vladivostok
+    # anchorage of the detectors' gazetteer, where meetings are normal port work
+    from darkfleet.reference.ports import load_ports
+
+    ports = load_ports()
+    truth = simulate("random", seed=seed, vessels=vessels, days=14, planted_ratio=0.02).truth
+    spots = truth.filter(pl.col("type").is_in(["encounter", "loitering"]))
+    assert spots.filter(pl.col("type") == "encounter").height >= 1
+    for lat, lon in spots.select("lat", "lon").iter_rows():
+        distance_m = haversine_m(
+            np.full(ports.height, lat), np.full(ports.height, lon), ports["lat"], ports["lon"]
+        )
+        assert distance_m.min() >= 20_000.0, (lat, lon)
