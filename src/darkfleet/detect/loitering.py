@@ -4,7 +4,7 @@ Definition (Global Fishing Watch's loitering events, DESIGN.md)
 -----------------------------------------------------------------
 A vessel *loiters* when consecutive positions of one MMSI all have speed below
 ``max_speed_knots`` (2 kn) and lie at least ``min_shore_distance_nm`` (20 nm) from shore,
-for at least ``min_duration`` (4 h), with no hole longer than ``max_interval`` (2 h)
+for at least ``min_duration`` (4 h), with no hole longer than ``max_interval`` (3 h)
 between consecutive positions, and the vessel is *alone*: no other AIS vessel making less
 than ``max_company_speed_knots`` (5 kn) comes within ``max_company_distance_m`` (500 m) in
 any 10-minute bin of the loiter (a vessel with company is an encounter candidate instead,
@@ -76,9 +76,11 @@ class LoiteringParams:
     # by, not alongside. Found by `darkfleet evaluate` (issue 3): a ship passing a planted
     # 8 h loiter at 12.6 kn within 500 m for one bin cancelled it.
     max_company_speed_knots: float = 5.0
-    # Analyst decision: a silence longer than 2 h breaks the loiter (class A at anchor
-    # reports every 3 min; satellite passes leave holes of up to ~2 h at sea).
-    max_interval: timedelta = timedelta(hours=2)
+    # Analyst decision: a silence longer than 3 h breaks the loiter. Far offshore a ship
+    # is heard only on satellite passes (about one an hour); two missed passes in a row
+    # leave a hole of up to ~3 h. With 2 h, `darkfleet evaluate` missed a planted 8 h
+    # loiter cut by a 2.2 h hole (issue 3). Still far below the 6 h of a gap.
+    max_interval: timedelta = timedelta(hours=3)
     # Analyst decision: company positions are compared in 10-minute bins and filled across
     # holes up to 1 h, as for encounters.
     max_fill: timedelta = timedelta(hours=1)

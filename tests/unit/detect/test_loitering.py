@@ -59,8 +59,20 @@ def test_near_shore_is_not_loitering() -> None:
 
 def test_long_silence_splits_the_loiter() -> None:
     first = stationary(1, duration=timedelta(hours=3))
-    second = stationary(1, start=T0 + timedelta(hours=5, minutes=1), duration=timedelta(hours=3))
+    second = stationary(1, start=T0 + timedelta(hours=6, minutes=1), duration=timedelta(hours=3))
     assert detect_loitering(pl.concat([first, second]), LoiteringParams(), SEA).height == 0
+
+
+def test_two_missed_satellite_passes_do_not_split_the_loiter() -> None:
+    # regression (issue 3, found by darkfleet evaluate): a planted 8 h loiter far offshore,
+    # heard on satellite passes only, had a 2.2 h hole and fell into two pieces under 4 h
+    first = stationary(1, duration=timedelta(hours=2, minutes=30))
+    second = stationary(1, start=T0 + timedelta(hours=4, minutes=42), duration=timedelta(hours=3))
+    events = detect_loitering(pl.concat([first, second]), LoiteringParams(), SEA)
+    assert events.height == 1
+    assert events["end_ts"][0] - events["start_ts"][0] == timedelta(hours=7, minutes=42)
+    two_hours = LoiteringParams(max_interval=timedelta(hours=2))
+    assert detect_loitering(pl.concat([first, second]), two_hours, SEA).height == 0
 
 
 def test_vessel_with_company_is_not_alone() -> None:
