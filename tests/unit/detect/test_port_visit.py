@@ -305,21 +305,14 @@ def test_transit_with_one_stopped_position_is_a_visit() -> None:
     assert detect_port_visits(track, PortVisitParams(), context()).height == 1
 
 
-def test_silence_in_port_as_long_as_min_dwell_counts_as_a_stop() -> None:
+def test_reception_hole_during_a_transit_is_not_a_stop() -> None:
+    # regression (issue 3, found by darkfleet evaluate): transits through Yantai's circle
+    # heard only by satellite had 0.5-0.9 h holes inside it; a hole is not a stop
     moving = [3_500, 1_500, 500, 1_500, 3_500, 4_500]
-    times = [T0, T0 + 5 * MIN, T0 + 10 * MIN, T0 + 40 * MIN, T0 + 45 * MIN, T0 + 50 * MIN]
+    times = [T0, T0 + 5 * MIN, T0 + 10 * MIN, T0 + 50 * MIN, T0 + 55 * MIN, T0 + 60 * MIN]
     track = pl.concat([at([d], start=t) for d, t in zip(moving, times, strict=True)]).with_columns(
         pl.lit(7.0, pl.Float32).alias("sog_knots")
     )
-    events = detect_port_visits(track, PortVisitParams(), context())
-    assert events.height == 1
-    assert details(events)["max_in_port_gap_h"] == 0.5
-    shorter = track.filter(pl.col("ts") != T0 + 10 * MIN)  # 35 min dwell, gap still 35 min
-    assert detect_port_visits(shorter, PortVisitParams(), context()).height == 1
-    brief = track.with_columns(
-        pl.when(pl.col("ts") == T0 + 40 * MIN)
-        .then(T0 + 30 * MIN)
-        .otherwise(pl.col("ts"))
-        .alias("ts")
-    )  # longest silence 20 min: a transit
-    assert detect_port_visits(brief, PortVisitParams(), context()).is_empty()
+    assert detect_port_visits(track, PortVisitParams(), context()).is_empty()
+    events = detect_port_visits(track, PortVisitParams(require_stop=False), context())
+    assert details(events)["max_in_port_gap_h"] == pytest.approx(0.667, abs=0.001)
