@@ -94,16 +94,15 @@ def evaluate_command(
     )
     console = stderr_console()
     total = len(plan.runs())
+    finished: list[RunScore] = []
 
     def progress(run: RunScore) -> None:
-        done = len(finished) + 1
         finished.append(run)
         console.print(
-            f"{done}/{total} {run.scenario} seed {run.seed} fleet {run.fleet_size}: "
+            f"{len(finished)}/{total} {run.scenario} seed {run.seed} fleet {run.fleet_size}: "
             f"{len(run.missed)} missed, {len(run.false_events)} unmatched suspicious events"
         )
 
-    finished: list[RunScore] = []
     runs = evaluate(plan, on_run=progress)
     summary = summarize(runs)
     if output_format == "json":

@@ -32,6 +32,7 @@ from darkfleet.engine.scoring import (
     score_types,
 )
 from darkfleet.errors import ConfigError
+from darkfleet.simulate import SCENARIOS, simulate, write_simulation
 from darkfleet.store import ParquetStore
 
 __all__ = [
@@ -42,8 +43,7 @@ __all__ = [
     "summarize",
 ]
 
-#: Seeds may range over 0 .. MAX_SEED (the simulator takes any int; this bounds typos).
-MAX_SEED: Final = 1_000_000
+#: At most this many runs (scenarios x fleet sizes x seeds) per evaluation.
 MAX_RUNS: Final = 1000
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
@@ -168,7 +168,6 @@ def evaluate(
     """
     from darkfleet.reference import default_port_groups, load_geo_context, load_mid_table
     from darkfleet.reference.shore import load_shore_grid
-    from darkfleet.simulate import simulate, write_simulation
 
     _check(plan)  # every bad input fails before the long part starts
     context = dataclasses.replace(load_geo_context(), shore=load_shore_grid())
@@ -210,8 +209,6 @@ def evaluate(
 
 
 def _check(plan: EvaluationPlan) -> None:
-    from darkfleet.simulate import SCENARIOS
-
     for scenario in plan.scenarios:
         if scenario not in SCENARIOS:
             raise ConfigError(
