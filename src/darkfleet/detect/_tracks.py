@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from darkfleet.detect._geo import haversine_m_np
 from darkfleet.detect._prep import vessel_first_index
 
 if TYPE_CHECKING:
@@ -105,18 +106,21 @@ def split_tracks(
     sub = ((segment - segment[first]) % 2).astype(np.int8)
     for _ in range(params.max_refinements):
         choice = sub.copy()
-        speeds = []
+        distances = []
         feasible = []
         for value in (0, 1):  # two labels, not rows or vessels
             prev = _prev_with_label(sub, value, first)
             safe = np.maximum(prev, 0)
-            impossible, speed = is_jump(la[safe], lo[safe], t[safe], la, lo, t, params)
+            impossible, _ = is_jump(la[safe], lo[safe], t[safe], la, lo, t, params)
             feasible.append((prev >= 0) & ~impossible)
-            speeds.append(np.where(prev >= 0, speed, np.inf))
+            distance = haversine_m_np(la[safe], lo[safe], la, lo)
+            distances.append(np.where(prev >= 0, distance, np.inf))
         both = feasible[0] & feasible[1]
         choice = np.where(feasible[0] & ~feasible[1], 0, choice)
         choice = np.where(feasible[1] & ~feasible[0], 1, choice)
-        choice = np.where(both, np.where(speeds[1] < speeds[0], 1, 0), choice)
+        # both reachable: the nearer latest position, not the lower speed (a track silent
+        # for days is "reachable" at a low speed from anywhere within hundreds of nm)
+        choice = np.where(both, np.where(distances[1] < distances[0], 1, 0), choice)
         choice = np.where(is_first, 0, choice).astype(np.int8)
         if np.array_equal(choice, sub):
             break

@@ -9,9 +9,9 @@ bin of the encounter lies at least ``min_port_distance_km`` (10 km) from any por
 ``context.port_index`` (meetings in port are normal cargo work).
 
 Resampling: each vessel's positions are averaged per 10-minute bin (mean lat, lon and SOG
-of its reports in the bin); holes of up to ``max_fill`` (1 h) are filled by linear
+of its reports in the bin); holes of up to ``max_fill`` (2 h) are filled by linear
 interpolation between the neighbouring bins, so a class B vessel reporting every few
-minutes, or a satellite hole, does not break an encounter. Bins without SOG take the speed
+minutes, or a missed satellite pass, does not break an encounter. Bins without SOG take the speed
 implied by the positions. Aircraft (AIS message type 9) are ignored. Bins in which a
 vessel makes ``max_pair_speed_knots`` (5 kn) or more are not paired (two ships under way
 are not transferring cargo); such a bin ends an encounter.
@@ -79,9 +79,11 @@ class EncounterParams:
     # paired: two ships under way 500 m apart are overtaking or in convoy, not
     # transferring; it also keeps the pair search small. A faster bin breaks an encounter.
     max_pair_speed_knots: float = 5.0
-    # Analyst decision: interpolate across holes up to 1 h (class B at low speed reports
-    # every 3 min and is often unheard; longer holes are gaps, not noise).
-    max_fill: timedelta = timedelta(hours=1)
+    # Analyst decision: interpolate across holes up to 2 h. Out of coastal range a ship is
+    # heard only on satellite passes (about one an hour); one missed pass leaves a hole of
+    # up to 2 h. With 1 h, `darkfleet evaluate` missed a planted 6 h transfer off Rajin
+    # (issue 3). Longer holes are gaps (>= 6 h), not noise; loitering allows 2 h too.
+    max_fill: timedelta = timedelta(hours=2)
 
     def __post_init__(self) -> None:
         """Validate every field (ConfigError names field, value, range and unit)."""

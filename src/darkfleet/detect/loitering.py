@@ -4,10 +4,11 @@ Definition (Global Fishing Watch's loitering events, DESIGN.md)
 -----------------------------------------------------------------
 A vessel *loiters* when consecutive positions of one MMSI all have speed below
 ``max_speed_knots`` (2 kn) and lie at least ``min_shore_distance_nm`` (20 nm) from shore,
-for at least ``min_duration`` (4 h), with no hole longer than ``max_interval`` (2 h)
-between consecutive positions, and the vessel is *alone*: no other AIS vessel comes within
-``max_company_distance_m`` (500 m) in any 10-minute bin of the loiter (a vessel with
-company is an encounter candidate instead, see ``detect_encounters``).
+for at least ``min_duration`` (4 h), with no hole longer than ``max_interval`` (3 h)
+between consecutive positions, and the vessel is *alone*: no other AIS vessel making less
+than ``max_company_speed_knots`` (5 kn) comes within ``max_company_distance_m`` (500 m) in
+any 10-minute bin of the loiter (a vessel with company is an encounter candidate instead,
+see ``detect_encounters``; a ship passing under way is not company).
 
 Speed is the reported SOG; where SOG is null, the implied speed from the previous position
 of the same vessel stands in (nulls are not taken as "slow"). Distance from shore comes from
@@ -71,9 +72,15 @@ class LoiteringParams:
     min_shore_distance_nm: float = 20.0
     # GFW encounters use 500 m for "together"; the same distance defines "alone".
     max_company_distance_m: float = 500.0
-    # Analyst decision: a silence longer than 2 h breaks the loiter (class A at anchor
-    # reports every 3 min; satellite passes leave holes of up to ~2 h at sea).
-    max_interval: timedelta = timedelta(hours=2)
+    # As encounters' max_pair_speed_knots: a ship making 5 kn or more is under way, passing
+    # by, not alongside. Found by `darkfleet evaluate` (issue 3): a ship passing a planted
+    # 8 h loiter at 12.6 kn within 500 m for one bin cancelled it.
+    max_company_speed_knots: float = 5.0
+    # Analyst decision: a silence longer than 3 h breaks the loiter. Far offshore a ship
+    # is heard only on satellite passes (about one an hour); two missed passes in a row
+    # leave a hole of up to ~3 h. With 2 h, `darkfleet evaluate` missed a planted 8 h
+    # loiter cut by a 2.2 h hole (issue 3). Still far below the 6 h of a gap.
+    max_interval: timedelta = timedelta(hours=3)
     # Analyst decision: company positions are compared in 10-minute bins and filled across
     # holes up to 1 h, as for encounters.
     max_fill: timedelta = timedelta(hours=1)
@@ -89,6 +96,9 @@ class LoiteringParams:
         )
         check_positive(
             _OWNER, "max_company_distance_m", self.max_company_distance_m, "m", upper=50_000.0
+        )
+        check_positive(
+            _OWNER, "max_company_speed_knots", self.max_company_speed_knots, "knots", upper=100.0
         )
         check_duration(
             _OWNER, "max_interval", self.max_interval, lower=timedelta(0), upper=timedelta(days=2)
@@ -340,11 +350,16 @@ def _has_company(
         (pl.col("bin") >= pl.col("start_us") // bin_us)
         & (pl.col("bin") <= pl.col("end_us") // bin_us)
     )
+    # company: the loiterers' own bins and every bin not under way (unknown speed counts)
+    own_points = own["_point"].to_numpy().astype(np.int64)
+    keep = ~(binned["sog_knots"] >= params.max_company_speed_knots).fill_null(False).to_numpy()
+    keep[own_points] = True
+    kept_index = np.cumsum(keep) - 1
     is_near = has_neighbour(
-        binned["bin"].to_numpy(),
-        binned["lat"].to_numpy(),
-        binned["lon"].to_numpy(),
-        own["_point"].to_numpy().astype(np.int64),
+        binned["bin"].to_numpy()[keep],
+        binned["lat"].to_numpy()[keep],
+        binned["lon"].to_numpy()[keep],
+        kept_index[own_points],
         params.max_company_distance_m,
     )
     accompanied_runs = own.filter(pl.Series(is_near))["run"].unique()

@@ -29,8 +29,10 @@ Track splitting
 Per MMSI, consecutive positions that cannot be connected (the speed rule's test) cut the
 track into segments; segments get alternate labels 0/1 (two interleaved tracks alternate
 by construction). A fixed-point refinement then reassigns every position greedily to the
-label whose latest earlier position it can reach (if both, the one needing the lower
-speed; if neither, it keeps its label), computed for the whole frame at once with NumPy
+label whose latest earlier position it can reach (if both, the one whose latest
+position is nearer: not the lower implied speed, which made a clone's track silent for
+days "reachable" from anywhere and took positions of the real ship; if neither, it keeps
+its label), computed for the whole frame at once with NumPy
 and repeated until no label changes (at most ``max_refinements`` = 5 rounds; a clean
 interleaving is stable after the first). An MMSI is split when both tracks have at least
 ``min_track_positions`` (5) positions, the labels switch at least ``min_switches`` (4)

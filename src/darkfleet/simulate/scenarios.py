@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial import cKDTree
 
 from darkfleet.errors import ConfigError
 from darkfleet.simulate import identity
@@ -28,7 +29,7 @@ from darkfleet.simulate.fleet import (
 from darkfleet.simulate.ports import PORTS
 from darkfleet.simulate.routes import Route, berth_of, build_route, load_routing_grid
 from darkfleet.simulate.truth import TruthRecorder
-from darkfleet.units import MPS_PER_KNOT
+from darkfleet.units import EARTH_RADIUS_M, MPS_PER_KNOT
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -70,21 +71,40 @@ def point_on(route: Route, along_m: float) -> tuple[float, float]:
     return float(lat), float(lon)
 
 
-def _distance_to_nearest_port_km(lat: FloatArray, lon: FloatArray) -> FloatArray:
-    from darkfleet.simulate._geo import haversine_m
+def _unit_vectors(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
 
-    port_lat = np.array([p.lat for p in PORTS.values()])
-    port_lon = np.array([p.lon for p in PORTS.values()])
-    return np.asarray(
-        haversine_m(lat[:, None], lon[:, None], port_lat[None, :], port_lon[None, :]).min(axis=1)
-        / 1000.0
-    )
+
+@functools.cache
+def _port_tree() -> cKDTree:
+    """Port points of the simulator's table and of darkfleet's built-in gazetteer.
+
+    The gazetteer (World Port Index points and Global Fishing Watch anchorages) holds
+    anchorage areas the simulator's own table lacks (Tianjin Xin Gang's reach 10 km from
+    the WPI point; Weihai and Vladivostok have outer anchorages): an "at sea" behaviour
+    must keep away from them, or the detectors' port rules rightly hide it.
+    """
+    from darkfleet.reference.ports import load_ports
+
+    gazetteer = load_ports()
+    lat = np.concatenate([[p.lat for p in PORTS.values()], gazetteer["lat"].to_numpy()])
+    lon = np.concatenate([[p.lon for p in PORTS.values()], gazetteer["lon"].to_numpy()])
+    return cKDTree(_unit_vectors(lat, lon))
+
+
+def _distance_to_nearest_port_km(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    chord, _ = _port_tree().query(_unit_vectors(lat, lon), k=1)
+    return np.asarray(2.0 * np.arcsin(np.minimum(chord / 2.0, 1.0)) * EARTH_RADIUS_M / 1000.0)
 
 
 def find_spot(
     route: Route, *, min_shore_km: float, max_shore_km: float, rng: np.random.Generator
 ) -> float | None:
-    """A random distance along the route whose point is min..max km from land, >= 20 km from ports."""
+    """A random distance along the route whose point is min..max km from land, >= 20 km from ports.
+
+    Ports are the simulator's table and darkfleet's built-in gazetteer (``_port_tree``).
+    """
     grid = load_routing_grid()
     along = np.arange(0.0, route.length_m, 1000.0)
     lat = np.interp(along, route.cum_m, route.lat)

@@ -3,9 +3,10 @@
 Simulate layer. Scenarios record planted events as they build plans; port visits and
 gaps are derived from the plan itself, so they cannot disagree with the feed:
 
-- ``port_visit``: every port stay whose whole visit (entry within 3 km of the port point
-  until exit beyond 4 km, found on the true track at 30 s resolution) has AIS on. Visits
-  open at the simulation's start or end say so in ``details.open``.
+- ``port_visit``: every port stay inside the simulated period with AIS on for at least
+  part of the time alongside (a dark Rajin call is not a visit); the visit runs from entry within 3 km of the port point until exit
+  beyond 4 km (found on the true track at 30 s resolution). Visits open at the
+  simulation's start or end say so in ``details.open``.
 - ``gap``: every run of AIS-off time of 6 h or more (``details.reason``, ``planted``,
   ``open`` when the vessel is still dark at the end). Times are the planted switch-off
   and switch-on instants; a detector sees the last and first *received* position, which
@@ -191,10 +192,15 @@ class TruthRecorder:
                 PORT_EXIT_M,
                 backwards=False,
             )
-        for i, (v, port_name, _, _) in enumerate(self.stays):
+        for i, (v, port_name, t0_s, t1_s) in enumerate(self.stays):
             start_s = max(entry[i], fleet.start_s)
             end_s = min(exit_[i], fleet.end_s)
-            if not _is_on_throughout(fleet, int(v), start_s, end_s):
+            if end_s <= start_s:  # the whole visit lies outside the simulated period
+                continue
+            # seen when AIS is on for some of the time alongside: a ship switching off at
+            # the berth before leaving (a planted gap) still made a visible visit
+            at_berth = (max(t0_s, fleet.start_s), min(t1_s, fleet.end_s))
+            if not _is_on_at_some_point(fleet, int(v), *at_berth):
                 continue
             port = PORTS[port_name]
             details: dict[str, object] = {
@@ -300,8 +306,8 @@ def _first_crossing(
     return np.asarray(times[np.arange(n), first_out], dtype=np.float64)
 
 
-def _is_on_throughout(fleet: Fleet, vessel: int, start_s: float, end_s: float) -> bool:
+def _is_on_at_some_point(fleet: Fleet, vessel: int, start_s: float, end_s: float) -> bool:
     lo = int(np.searchsorted(fleet.vessel, vessel, side="left"))
     hi = int(np.searchsorted(fleet.vessel, vessel, side="right"))
     overlaps = (fleet.t1[lo:hi] > start_s) & (fleet.t0[lo:hi] < end_s)
-    return bool(fleet.is_on[lo:hi][overlaps].all())
+    return bool(fleet.is_on[lo:hi][overlaps].any())

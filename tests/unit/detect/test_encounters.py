@@ -93,8 +93,23 @@ def test_short_hole_is_interpolated_long_hole_splits() -> None:
     events = detect_encounters(short_hole, EncounterParams(), NONE)
     assert events.height == 1
     assert json.loads(events["details"][0])["n_filled_bins"] == 5
-    long_hole = positions.filter((pl.col("mmsi") != 273_000_001) | ~minutes.is_between(60, 140))
+    long_hole = positions.filter((pl.col("mmsi") != 273_000_001) | ~minutes.is_between(60, 190))
     assert detect_encounters(long_hole, EncounterParams(), NONE).height == 0
+
+
+def test_encounter_heard_only_on_hourly_satellite_passes_with_a_missed_pass() -> None:
+    # regression (issue 3, found by darkfleet evaluate): a 6 h transfer off Rajin, beyond
+    # coastal stations, heard only during 15-minute satellite passes each hour; a missed
+    # pass left holes of 1.5-1.7 h and the 1 h fill split it into pieces under 2 h
+    minutes = (pl.col("ts") - T0).dt.total_minutes()
+    missed = minutes.is_between(120, 179) | minutes.is_between(240, 299)
+    heard = (minutes % 60 < 15) & ~missed
+    positions = pair(timedelta(hours=6)).filter(heard)
+    events = detect_encounters(positions, EncounterParams(), NONE)
+    assert events.height == 1
+    assert json.loads(events["details"][0])["duration_h"] >= 5.0
+    one_hour = EncounterParams(max_fill=timedelta(hours=1))
+    assert detect_encounters(positions, one_hour, NONE).height == 0
 
 
 def test_encounter_across_the_antimeridian() -> None:

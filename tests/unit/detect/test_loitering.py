@@ -59,8 +59,20 @@ def test_near_shore_is_not_loitering() -> None:
 
 def test_long_silence_splits_the_loiter() -> None:
     first = stationary(1, duration=timedelta(hours=3))
-    second = stationary(1, start=T0 + timedelta(hours=5, minutes=1), duration=timedelta(hours=3))
+    second = stationary(1, start=T0 + timedelta(hours=6, minutes=1), duration=timedelta(hours=3))
     assert detect_loitering(pl.concat([first, second]), LoiteringParams(), SEA).height == 0
+
+
+def test_two_missed_satellite_passes_do_not_split_the_loiter() -> None:
+    # regression (issue 3, found by darkfleet evaluate): a planted 8 h loiter far offshore,
+    # heard on satellite passes only, had a 2.2 h hole and fell into two pieces under 4 h
+    first = stationary(1, duration=timedelta(hours=2, minutes=30))
+    second = stationary(1, start=T0 + timedelta(hours=4, minutes=42), duration=timedelta(hours=3))
+    events = detect_loitering(pl.concat([first, second]), LoiteringParams(), SEA)
+    assert events.height == 1
+    assert events["end_ts"][0] - events["start_ts"][0] == timedelta(hours=7, minutes=42)
+    two_hours = LoiteringParams(max_interval=timedelta(hours=2))
+    assert detect_loitering(pl.concat([first, second]), two_hours, SEA).height == 0
 
 
 def test_vessel_with_company_is_not_alone() -> None:
@@ -69,6 +81,23 @@ def test_vessel_with_company_is_not_alone() -> None:
     events = detect_loitering(pl.concat([loiterer, companion]), LoiteringParams(), SEA)
     # vessel 1 had company; vessel 2 is too short to loiter
     assert events.height == 0
+
+
+def test_ship_passing_under_way_is_not_company() -> None:
+    # regression (issue 3, found by darkfleet evaluate): a ship passing a planted loiter at
+    # 12.6 kn within 500 m for one 10-minute bin made the loiterer "not alone"
+    loiterer = stationary(1, duration=timedelta(hours=6))
+    passing = stationary(
+        2, start=T0 + timedelta(hours=3), duration=timedelta(minutes=10), lat=north_of(42.0, 200.0)
+    ).with_columns(pl.lit(12.6, dtype=pl.Float32).alias("sog_knots"))
+    events = detect_loitering(pl.concat([loiterer, passing]), LoiteringParams(), SEA)
+    assert events["mmsi"].to_list() == [1]
+    slow = passing.with_columns(pl.lit(4.9, dtype=pl.Float32).alias("sog_knots"))
+    assert detect_loitering(pl.concat([loiterer, slow]), LoiteringParams(), SEA).height == 0
+    unknown = passing.with_columns(pl.lit(None, dtype=pl.Float32).alias("sog_knots"))
+    assert detect_loitering(pl.concat([loiterer, unknown]), LoiteringParams(), SEA).height == 0
+    strict = LoiteringParams(max_company_speed_knots=20.0)
+    assert detect_loitering(pl.concat([loiterer, passing]), strict, SEA).height == 0
 
 
 def test_vessel_beyond_company_distance_is_alone() -> None:
@@ -148,6 +177,7 @@ def test_real_grid_lookup_is_used_per_position() -> None:
         ("min_duration", 4),
         ("min_shore_distance_nm", 0.0),
         ("max_company_distance_m", 1e9),
+        ("max_company_speed_knots", 0.0),
         ("max_interval", timedelta(0)),
         ("max_fill", timedelta(hours=-1)),
         ("max_fill", 60),

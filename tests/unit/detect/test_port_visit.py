@@ -277,3 +277,42 @@ def test_built_in_gazetteer_finds_a_call_at_vostochny() -> None:
     events = detect_port_visits(track, PortVisitParams(), geo)
     assert events.select("port", "country").row(0) == ("Vostochnyy", "RUS")
     assert details(events)["port_id"] == "RUS-VOSTOCHNYY"
+
+
+def _transit(step: timedelta = 5 * MIN) -> pl.DataFrame:
+    """A ship crossing the port circle at 7 kn for 50 minutes without stopping."""
+    return at([3_500, 2_500, 1_500, 800, 500, 800, 1_500, 2_500, 3_500, 3_900, 4_500], step=step)
+
+
+def test_slow_transit_without_a_stop_is_not_a_visit() -> None:
+    # regression (issue 3, found by darkfleet evaluate): ships bound for Qingdao Gang
+    # crossed Qingdao's anchorage circle for 0.5-0.9 h and were counted as visits
+    track = _transit().with_columns(pl.lit(7.0, pl.Float32).alias("sog_knots"))
+    assert detect_port_visits(track, PortVisitParams(), context()).is_empty()
+    events = detect_port_visits(track, PortVisitParams(require_stop=False), context())
+    assert events.height == 1
+    assert details(events)["n_stopped_positions"] == 0
+
+
+def test_transit_with_one_stopped_position_is_a_visit() -> None:
+    track = _transit().with_columns(
+        pl.when(pl.int_range(pl.len()) == 4)
+        .then(0.1)
+        .otherwise(7.0)
+        .cast(pl.Float32)
+        .alias("sog_knots")
+    )
+    assert detect_port_visits(track, PortVisitParams(), context()).height == 1
+
+
+def test_reception_hole_during_a_transit_is_not_a_stop() -> None:
+    # regression (issue 3, found by darkfleet evaluate): transits through Yantai's circle
+    # heard only by satellite had 0.5-0.9 h holes inside it; a hole is not a stop
+    moving = [3_500, 1_500, 500, 1_500, 3_500, 4_500]
+    times = [T0, T0 + 5 * MIN, T0 + 10 * MIN, T0 + 50 * MIN, T0 + 55 * MIN, T0 + 60 * MIN]
+    track = pl.concat([at([d], start=t) for d, t in zip(moving, times, strict=True)]).with_columns(
+        pl.lit(7.0, pl.Float32).alias("sog_knots")
+    )
+    assert detect_port_visits(track, PortVisitParams(), context()).is_empty()
+    events = detect_port_visits(track, PortVisitParams(require_stop=False), context())
+    assert details(events)["max_in_port_gap_h"] == pytest.approx(0.667, abs=0.001)

@@ -279,3 +279,26 @@ def test_jump_inside_one_of_two_interleaved_tracks_is_reported_on_that_track() -
     assert speed["n_positions"] == 3  # three consecutive positions of that track
     assert all(jump["distance_nm"] > 50 for jump in speed["jumps"])
     assert tracks["track_mmsi"].n_unique() == 2
+
+
+def test_real_ship_keeps_its_track_after_the_clone_falls_silent() -> None:
+    # regression (issue 3, found by darkfleet evaluate): after a clone stopped, the real
+    # ship's positions were given to the clone's stale track whenever reaching its last
+    # position needed a lower speed than the ship's own 5-minute step; the ship then
+    # showed false gaps (its track-0 positions had holes) and the event ran for days
+    step = timedelta(minutes=5)
+    real = make_track(mmsi=5, n=12 * 24 * 4, step=step, lat=35.0, lon=129.0, sog_knots=12.0)
+    k = pl.int_range(pl.len()) % 120
+    real = real.with_columns(  # 12 kn up and down a 60 nm leg: 1 nm per 5-minute step
+        (pl.col("lat") + pl.when(k < 60).then(k).otherwise(120 - k) / 60.0).alias("lat")
+    )
+    clone = make_track(
+        mmsi=5, n=12 * 24, step=step, start_ts=T0 + timedelta(minutes=2), lat=38.0, lon=121.0
+    )  # one day in the Bohai, 400 nm west, then silent
+    events, tracks = detect_spoofing(pl.concat([real, clone]), NO_LAND, NONE)
+    assert rules(events) == ["interleaved"]
+    assert events["end_ts"][0] <= T0 + timedelta(days=1)
+    later = pl.col("ts") > T0 + timedelta(days=1)
+    after = tracks.filter(later)
+    assert after.height == real.filter(later).height == 12 * 24 * 3 - 1
+    assert after["track"].to_list() == [0] * after.height

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,11 @@ from darkfleet.simulate.ports import PORTS
 @pytest.fixture(scope="module")
 def shuttle() -> SimulationResult:
     return simulate("shuttle", seed=3, vessels=12, days=45)
+
+
+@pytest.fixture(scope="module")
+def random_50() -> SimulationResult:
+    return simulate("random", seed=1, vessels=50, days=14, planted_ratio=0.02)
 
 
 @pytest.fixture(scope="module")
@@ -316,3 +321,49 @@ def test_feed_bytes_do_not_depend_on_the_time_chunking() -> None:
     one_day = b"".join(iter_feed_chunks(result.fleet, result.feed, result.seed, chunk_s=86400.0))
     assert one_hour == one_day
     assert len(one_hour) > 10_000
+
+
+def test_port_visit_truth_lies_inside_the_simulated_period() -> None:
+    # regression (issue 3, found by darkfleet evaluate): stays planned past the end gave
+    # visits starting after the last instant, with negative dwell
+    result = simulate("random", seed=6, vessels=100, days=14, planted_ratio=0.02)
+    visits = result.truth.filter(pl.col("type") == "port_visit")
+    end = result.start + timedelta(days=14)
+    assert visits.height > 100
+    assert (visits["end"] > visits["start"]).all()
+    assert visits["start"].min() >= result.start
+    assert visits["end"].max() <= end
+    dwell = [json.loads(d)["dwell_h"] for d in visits["details"]]
+    assert min(dwell) > 0
+
+
+def test_visit_before_a_switch_off_on_the_way_out_is_in_the_truth(
+    random_50: SimulationResult,
+) -> None:
+    # regression (issue 3, found by darkfleet evaluate): a ship 21 h alongside at
+    # Sakai-Minato with AIS on, switching off at the berth before leaving (a planted gap),
+    # was left out of the truth although the port-visit detector sees that visit
+    result = random_50
+    visits = result.truth.filter((pl.col("type") == "port_visit") & (pl.col("mmsi") == 352_698_485))
+    sakai = visits.filter(pl.col("start").dt.strftime("%Y-%m-%dT%H") == "2023-08-02T19")
+    assert sakai["port"].to_list() == ["SAKAIMINATO"]
+    gap = result.truth.filter((pl.col("type") == "gap") & (pl.col("mmsi") == 352_698_485))
+    assert sakai["start"][0] < gap["start"][0] < sakai["end"][0]
+
+
+@pytest.mark.parametrize(("seed", "vessels"), [(3, 50), (6, 200)])
+def test_planted_encounters_are_far_from_every_gazetteer_anchorage(seed: int, vessels: int) -> None:
+    # regression (issue 3, found by darkfleet evaluate): encounters were placed 20 km from
+    # the simulator's own port points but 8 km from a Tianjin Xin Gang or Vladivostok
+    # anchorage of the detectors' gazetteer, where meetings are normal port work
+    from darkfleet.reference.ports import load_ports
+
+    ports = load_ports()
+    truth = simulate("random", seed=seed, vessels=vessels, days=14, planted_ratio=0.02).truth
+    spots = truth.filter(pl.col("type").is_in(["encounter", "loitering"]))
+    assert spots.filter(pl.col("type") == "encounter").height >= 1
+    for lat, lon in spots.select("lat", "lon").iter_rows():
+        distance_m = haversine_m(
+            np.full(ports.height, lat), np.full(ports.height, lon), ports["lat"], ports["lon"]
+        )
+        assert distance_m.min() >= 20_000.0, (lat, lon)
