@@ -49,6 +49,7 @@ __all__ = [
     "cells_within_km",
     "cumulative_m",
     "densify",
+    "nearest_free_point",
     "sea_route",
 ]
 
@@ -390,3 +391,19 @@ def _nearest_free(grid: RoutingGrid, row: int, col: int) -> tuple[int, int]:
             best = int(np.argmin((rr + r0 - row) ** 2 + (cc + c0 - col) ** 2))
             return int(rr[best] + r0), int(cc[best] + c0)
     raise ConfigError(f"no water near cell ({row}, {col}) on the land mask")
+
+
+def nearest_free_point(grid: RoutingGrid, lat: float, lon: float) -> tuple[float, float]:
+    """Centre of the free cell nearest (lat, lon); the point itself outside the grid.
+
+    Raises
+    ------
+    ConfigError
+        When no free cell lies within 50 cells (about 45 km).
+    """
+    row, col, inside = grid.land.cells(np.array([lat]), np.array([lon]))
+    if not inside[0]:
+        return lat, lon
+    free_row, free_col = _nearest_free(grid, int(row[0]), int(col[0]))
+    c_lat, c_lon = grid.land.centres(np.array([free_row]), np.array([free_col]))
+    return float(c_lat[0]), float(c_lon[0])
