@@ -45,7 +45,8 @@ def test_demo_finds_the_shuttle_ships_dark_near_dprk_ports(
     assert set(shuttles["mmsi"].to_list()) == planted == set(shuttle_mmsis)
     calls = events.filter(pl.col("type") == "dark_port_call")
     assert set(calls["mmsi"].to_list()) == set(shuttle_mmsis)  # none for ordinary traffic
-    assert "round trips" in out and "possible call at" in out
+    assert "round trips" in out
+    assert "possible call at" in out
     encounters = events.filter(pl.col("type") == "encounter")
     pair_mids = {
         (str(a)[:3], str(b)[:3]) for a, b in encounters.select("mmsi", "other_mmsi").iter_rows()
