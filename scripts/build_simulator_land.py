@@ -5,7 +5,7 @@ domain), unions every country polygon that touches the simulator's region (Sea o
 Yellow Sea, Bohai, north of the East China Sea) and rasterises it on a regular grid of
 1/120 degree (30 arc-seconds, about 0.93 km north-south): a cell is land when its centre
 lies inside a land polygon. The grid is bit-packed and compressed into
-``src/darkfleet/simulate/data/land_mask.npz`` (about 30 KB).
+``src/darkfleet/reference/data/land_mask.npz`` (about 30 KB).
 
 Nothing at run time reads ``../shared``: the simulator loads only the shipped file.
 
@@ -33,7 +33,7 @@ DEFAULT_SOURCE = next(
     (base / NE_ZIP for base in (REPO.parent, REPO.parent.parent) if (base / NE_ZIP).is_file()),
     REPO.parent / NE_ZIP,
 )
-OUTPUT = REPO / "src" / "darkfleet" / "simulate" / "data" / "land_mask.npz"
+OUTPUT = REPO / "src" / "darkfleet" / "reference" / "data" / "land_mask.npz"
 
 LAT_MIN, LAT_MAX = 30.0, 48.0
 LON_MIN, LON_MAX = 117.0, 143.0

@@ -38,6 +38,15 @@ def test_demo_finds_the_shuttle_ships_dark_near_dprk_ports(
             for d in gaps["details"].to_list()
         ]
         assert all("PRK-NAJIN" in ports for ports in reachable), mmsi
+    # the shuttle ships call at Rajin dark: found through their dark port calls (issue 3/5)
+    truth = pl.read_ndjson(tmp_path / "demo" / "truth.jsonl")
+    planted = set(truth.filter(pl.col("type") == "shuttle")["mmsi"].to_list())
+    shuttles = events.filter(pl.col("type") == "shuttle")
+    assert set(shuttles["mmsi"].to_list()) == planted == set(shuttle_mmsis)
+    calls = events.filter(pl.col("type") == "dark_port_call")
+    assert set(calls["mmsi"].to_list()) == set(shuttle_mmsis)  # none for ordinary traffic
+    assert "round trips" in out
+    assert "possible call at" in out
     encounters = events.filter(pl.col("type") == "encounter")
     pair_mids = {
         (str(a)[:3], str(b)[:3]) for a, b in encounters.select("mmsi", "other_mmsi").iter_rows()

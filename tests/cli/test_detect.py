@@ -140,6 +140,9 @@ def test_incremental_detect_equals_detect_over_everything(
     summary = detect(step, capsys)
     assert summary["mode"] == "incremental"
     assert summary["new_files"] == 1
+    # dark-leg reasoning looked at the closed gap again (the summary reports its cost)
+    assert summary["dark_legs"]["gaps"] >= 1
+    assert set(summary["dark_legs"]) == {"gaps", "routes_computed", "routes_reused"}
     closed = [e for e in jsonl(step, capsys, "--type", "gap") if e["mmsi"] == DARK]
     assert [g["details"]["open"] for g in closed] == [False]
     assert closed[0]["event_id"] == open_gap[0]["event_id"]  # same start: same id

@@ -28,6 +28,7 @@ FINDING_TYPES = (
     "identity_change",
     "invalid_identity",
     "shuttle",
+    "dark_port_call",
 )
 
 
@@ -96,7 +97,9 @@ def demo_command(out_dir: str, seed: int) -> None:
 
 def _print_findings(store: ParquetStore, vessels: pl.DataFrame) -> None:
     """Rank vessels by their findings and show each finding's key evidence."""
-    events = store.scan("events").filter(pl.col("type").is_in(FINDING_TYPES)).collect()
+    events = _one_call_per_gap(
+        store.scan("events").filter(pl.col("type").is_in(FINDING_TYPES)).collect()
+    )
     names = _latest_names(store)
     # an encounter concerns both vessels
     partners = events.filter(pl.col("other_mmsi").is_not_null()).with_columns(
@@ -130,21 +133,66 @@ def _print_findings(store: ParquetStore, vessels: pl.DataFrame) -> None:
         rows,
     )
     top = [row[0] for row in rows[:5]]
+    calls = {
+        json.loads(call["details"])["gap_event_id"]: _why_call(call)
+        for call in findings.filter(pl.col("type") == "dark_port_call").iter_rows(named=True)
+    }
+    shown = findings.filter(pl.col("mmsi").is_in(top) & (pl.col("type") != "dark_port_call"))
     detail_rows = [
         (
             event["mmsi"],
             event["type"],
             event["start_ts"].strftime("%Y-%m-%d %H:%M"),
             event["end_ts"].strftime("%Y-%m-%d %H:%M"),
-            _why(event),
+            _why(event, calls.get(event["event_id"])),
             event["event_id"],
         )
-        for event in findings.filter(pl.col("mmsi").is_in(top)).iter_rows(named=True)
+        for event in shown.iter_rows(named=True)
     ]
     print_table(
         "Their findings (darkfleet explain EVENT_ID shows the positions and raw lines)",
         ["mmsi", "type", "start (UTC)", "end (UTC)", "why", "event_id"],
         detail_rows,
+    )
+
+
+def _one_call_per_gap(events: pl.DataFrame) -> pl.DataFrame:
+    """Keep one dark port call per gap, the one an analyst reads first, with the others' ports.
+
+    A long gap makes calls at many ports possible; show a confirmed one before a possible
+    one, a DPRK port before others, then the one needing the lowest speed. Column
+    ``other_ports`` lists the gap's other ports in that order.
+    """
+    calls = events.filter(pl.col("type") == "dark_port_call")
+    if calls.is_empty():
+        return events.with_columns(other_ports=pl.lit(None, dtype=pl.List(pl.String)))
+    ranked = calls.with_columns(
+        gap=pl.col("details").str.json_path_match("$.gap_event_id"),
+        is_possible=pl.col("details").str.json_path_match("$.status") != "confirmed",
+        is_elsewhere=pl.col("country") != "PRK",
+        speed=pl.col("details").str.json_path_match("$.required_speed_knots").cast(pl.Float64),
+    ).sort("gap", "is_possible", "is_elsewhere", "speed", "event_id")
+    first = (
+        ranked.group_by("gap", maintain_order=True)
+        .agg(pl.all().first(), pl.col("port").slice(1).alias("other_ports"))
+        .select(*events.columns, "other_ports")
+    )
+    return pl.concat(
+        [events.filter(pl.col("type") != "dark_port_call"), first], how="diagonal_relaxed"
+    )
+
+
+def _why_call(call_event: dict[str, Any]) -> str:
+    """The dark port call behind a gap, in one clause."""
+    call = json.loads(call_event["details"])
+    seen = f", sighted ({', '.join(call['sighting_ids'])})" if call["sighting_ids"] else ""
+    out = f"+{call['route_out_nm']:.0f}" if call["route_out_nm"] is not None else ""
+    others = call_event["other_ports"]
+    more = f" (or {others[0]}{', ...' if len(others) > 1 else ''})" if others else ""
+    return (
+        f"; {call['status']} call at {call_event['port']}{more}{seen}: "
+        f"{call['route_in_nm']:.0f}{out} nm by sea, {call['required_speed_knots']:.1f} kn, "
+        f"<= {call['possible_dwell_h']:.0f} h in port"
     )
 
 
@@ -160,10 +208,16 @@ def _latest_names(store: ParquetStore) -> dict[int, str]:
     return dict(zip(statics["mmsi"].to_list(), statics["name"].to_list(), strict=True))
 
 
-def _why(event: dict[str, Any]) -> str:
-    """One line of the evidence that matters most for this event type."""
+def _why(event: dict[str, Any], call: str | None = None) -> str:
+    """One line of the evidence that matters most for this event type.
+
+    ``call`` describes the dark port call inferred inside a gap, which replaces the
+    gap's straight-line list of ports in reach.
+    """
     details = json.loads(event["details"] or "{}")
     kind = event["type"]
+    if kind == "gap" and call is not None:
+        return f"dark {details.get('gap_duration_h', 0):.0f} h{call}"
     if kind == "gap":
         reachable = [
             p["name"]
@@ -181,6 +235,19 @@ def _why(event: dict[str, Any]) -> str:
         return f"{details.get('field')}: {details.get('old')} -> {details.get('new')}"
     if kind == "invalid_identity":
         return f"{details.get('rule')}: {details.get('value')}"
+    if kind == "shuttle":
+        trips = details.get("trips", [])
+        dark = {t["arrival_ts"] for t in trips if t["event_type"] == "dark_port_call"}
+        ends = []
+        for group in details.get("groups", []):
+            seen = Counter(
+                t["port"] for t in trips if t["group"] == group and t["event_type"] == "port_visit"
+            )
+            ends.append(seen.most_common(1)[0][0] if seen else f"{group} (dark)")
+        return (
+            f"{details.get('n_round_trips')} round trips {' <-> '.join(ends)}; "
+            f"{len(dark)} calls inferred while dark"
+        )
     if kind == "spoofing":
         return f"rule {details.get('rule')}"
     if kind == "loitering":

@@ -189,6 +189,11 @@ def _print_report(report: DetectReport, root: str, seconds: float, summary_forma
         "events_written": dict(report.events_written),
         "events_total": dict(report.events_total),
         "as_of": report.as_of.isoformat().replace("+00:00", "Z") if report.as_of else None,
+        "dark_legs": {
+            "gaps": report.dark_legs.gaps,
+            "routes_computed": report.dark_legs.routes_computed,
+            "routes_reused": report.dark_legs.routes_reused,
+        },
         "seconds": round(seconds, 3),
         "positions_per_s": round(rate),
     }
@@ -209,6 +214,11 @@ def _print_report(report: DetectReport, root: str, seconds: float, summary_forma
         ("vessels", f"{report.vessels:,}"),
         ("chunks / windows", f"{report.chunks} / {report.windows}"),
         ("as of", payload["as_of"]),
+        (
+            "dark legs: gaps / sea routes computed / reused",
+            f"{report.dark_legs.gaps:,} / {report.dark_legs.routes_computed:,} / "
+            f"{report.dark_legs.routes_reused:,}",
+        ),
         ("seconds", f"{seconds:.2f}"),
         ("throughput", f"{rate:,.0f} positions/s"),
     ]

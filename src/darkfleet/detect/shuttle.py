@@ -1,13 +1,20 @@
 """Shuttles: repeated round trips between two port groups, e.g. DPRK and Russian Far East.
 
 Detect layer, pure: imports only ``schema``, ``errors`` and detect's own modules. Works on
-events, not positions: the port visits that ``detect_port_visits`` found (and, when the
-analyst adds ``"dark_port_call"`` to ``visit_types``, inferred calls that carry a
-``port_id`` in their details).
+events, not positions: the port visits that ``detect_port_visits`` found and the calls
+that dark-leg reasoning inferred inside AIS gaps (``dark_port_call`` events from
+``darkfleet.fuse.darklegs``, with ``port_id``, ``status`` and ``gap_event_id`` in their
+details). Which event types count is ``visit_types``; which dark-call statuses count is
+``dark_call_statuses``.
 
 Definition
 ----------
-Visits to ports outside both groups are ignored. For each vessel, consecutive visits to
+Visits to ports outside both groups are ignored. A long gap makes calls at many ports
+possible, so each gap contributes calls of one port group at most: when a gap holds a
+``confirmed`` call only its confirmed calls count; when its calls span both groups, only
+those in the group other than the vessel's previous visible stay count (the next visible
+stay when there is no previous one; none when the vessel has no visible stay), since a
+call in the same group would not change the sequence. For each vessel, consecutive visits to
 ports of the same group merge into one **stay** (Vostochny then Nakhodka is one stay in
 ``RUS-FE``), so stays alternate between the two groups. A **leg** links two consecutive
 stays; a chain of stays breaks where a leg (departure to next arrival) takes longer than
@@ -31,6 +38,11 @@ Defaults and their sources
   each, so two fit in well under 90 days while two unrelated calls a season apart do not.
 - ``max_leg = 30 days``: analyst decision; Rajin to Vostochny is about 130 nm (under a day
   at sea), so a longer leg means the vessel was trading elsewhere in between.
+- ``visit_types = ("port_visit", "dark_port_call")``: the 2023 shuttle ships called at
+  Rajin with AIS off (DESIGN.md), so visible visits alone miss them.
+- ``dark_call_statuses = ("possible", "confirmed")``: analyst decision; a possible call
+  between two visible stays in the other group is the pattern analysts flagged before any
+  imagery confirmed it. Use ``("confirmed",)`` to count only sighted calls.
 
 Evidence (``details``)
 ----------------------
@@ -45,8 +57,11 @@ Known false positives
 - Regular liner or ferry services between the groups (e.g. the Rajin-Vladivostok
   passenger ferry Man Gyong Bong, 2017), and coal or fuel trade that is lawful.
 - Port visits detected from spoofed positions.
-- Ships shuttling between the groups with AIS off in one of them are missed unless the
-  dark port calls are given too (``visit_types``).
+- A "possible" dark call is a statement about time and distance, not a sighting: a
+  vessel with long gaps near ports of one group and visible calls in the other can look
+  like a shuttle. ``dark_call_statuses = ["confirmed"]`` counts only sighted calls.
+- Ships shuttling between the groups with AIS off in one of them are missed when the dark
+  port calls are left out of ``visit_types``.
 """
 
 from __future__ import annotations
@@ -65,6 +80,7 @@ from darkfleet.errors import ConfigError
 __all__ = ["ShuttleParams", "detect_shuttles"]
 
 EVENT_TYPE = "shuttle"
+DARK_CALL = "dark_port_call"
 _US_PER_H = 3_600_000_000
 
 
@@ -78,7 +94,8 @@ class ShuttleParams:
     min_round_trips: int = 2  # analyst: one round trip is trade, repeats are the pattern
     window: timedelta = timedelta(days=90)  # analyst: 2023 round trips took 1-3 weeks
     max_leg: timedelta = timedelta(days=30)  # analyst: Rajin-Vostochny is under a day at sea
-    visit_types: tuple[str, ...] = ("port_visit",)  # add "dark_port_call" for inferred calls
+    visit_types: tuple[str, ...] = ("port_visit", "dark_port_call")  # 2023: Rajin calls were dark
+    dark_call_statuses: tuple[str, ...] = ("possible", "confirmed")  # analyst: see docstring
 
     def __post_init__(self) -> None:
         """Reject out-of-range values, naming the field, value, range and unit."""
@@ -108,6 +125,13 @@ class ShuttleParams:
                 f"{where}.visit_types must name at least one event type, got {self.visit_types!r}"
             )
         object.__setattr__(self, "visit_types", tuple(self.visit_types))
+        statuses = tuple(self.dark_call_statuses)
+        if not statuses or not set(statuses) <= {"possible", "confirmed"}:
+            raise ConfigError(
+                f"{where}.dark_call_statuses must name 'possible' and/or 'confirmed', "
+                f"got {self.dark_call_statuses!r}"
+            )
+        object.__setattr__(self, "dark_call_statuses", statuses)
 
 
 def detect_shuttles(
@@ -160,10 +184,14 @@ def detect_shuttles(
         {"port_id": list(groups), "group": list(groups.values())},
         schema={"port_id": pl.String, "group": pl.String},
     )
-    visits = (
+    visits = _one_group_per_gap(
         port_visits.lazy()
         .filter(pl.col("type").is_in(list(params.visit_types)) & pl.col("mmsi").is_not_null())
-        .with_columns(pl.col("details").str.json_path_match("$.port_id").alias("port_id"))
+        .with_columns(
+            pl.col("details").str.json_path_match("$.port_id").alias("port_id"),
+            pl.col("details").str.json_path_match("$.status").alias("status"),
+            pl.col("details").str.json_path_match("$.gap_event_id").alias("gap_event_id"),
+        )
         .join(mapping.lazy(), on="port_id", how="inner")
         .select(
             "mmsi",
@@ -176,9 +204,12 @@ def detect_shuttles(
             "group",
             "event_id",
             "type",
+            "status",
+            "gap_event_id",
         )
         .sort(["mmsi", "start_ts", "end_ts", "port_id", "event_id"])
-        .collect()
+        .collect(),
+        params,
     )
     if visits.is_empty():
         return schema.empty(schema.EVENTS)
@@ -250,3 +281,19 @@ def detect_shuttles(
         )
     )
     return finish_events(events, EVENT_TYPE, params_fingerprint(params))
+
+
+def _one_group_per_gap(visits: pl.DataFrame, params: ShuttleParams) -> pl.DataFrame:
+    """Keep each gap's dark calls of one port group (module docstring), drop the helpers."""
+    is_dark = pl.col("type") == DARK_CALL
+    statuses = pl.Series(params.dark_call_statuses, dtype=pl.String).implode()
+    visits = visits.filter(~is_dark | pl.col("status").is_in(statuses))
+    has_confirmed = (pl.col("status") == "confirmed").any().over("gap_event_id")
+    visits = visits.filter(~is_dark | ~has_confirmed | (pl.col("status") == "confirmed"))
+    visible_group = pl.when(~is_dark).then(pl.col("group"))
+    reference = pl.coalesce(
+        visible_group.forward_fill().over("mmsi"), visible_group.backward_fill().over("mmsi")
+    )
+    n_groups = pl.col("group").n_unique().over("gap_event_id")
+    keep = ~is_dark | (n_groups == 1) | (pl.col("group") != reference).fill_null(False)
+    return visits.filter(keep).drop("status", "gap_event_id")

@@ -8,8 +8,8 @@ gives the same events on both.
   history), read from the store with an MMSI-range predicate (row groups are sorted by
   MMSI, so Parquet statistics skip most of them). Spoofing splits tracks first; the
   positions of second tracks are returned as *excluded* and never reach the other
-  detectors. Then gap, port_visit, identity_change, invalid_identity and shuttle (over
-  the chunk's own port visits).
+  detectors. Then gap, port_visit, identity_change and invalid_identity (dark-leg
+  reasoning and shuttle run afterwards over the events, see ``engine.dark_legs``).
 - ``run_window``: the positions of every vessel in ``[day - margin, day + 1 day +
   margin)`` minus excluded positions, for the detectors that look at other vessels
   (encounter; loitering, whose "alone" rule needs the neighbours). Only events starting
@@ -34,7 +34,7 @@ from darkfleet.detect.identity_change import IdentityChangeParams, detect_identi
 from darkfleet.detect.invalid_identity import InvalidIdentityParams, detect_invalid_identities
 from darkfleet.detect.loitering import LoiteringParams, detect_loitering
 from darkfleet.detect.port_visit import PortVisitParams, detect_port_visits
-from darkfleet.detect.shuttle import ShuttleParams, detect_shuttles
+from darkfleet.detect.shuttle import ShuttleParams
 from darkfleet.detect.spoofing import SpoofingParams, detect_spoofing
 from darkfleet.store import MemoryStore, ParquetStore, Store
 from darkfleet.store.protocol import DETECT_EXCLUDED
@@ -58,7 +58,6 @@ PER_VESSEL: Final = (
     "port_visit",
     "identity_change",
     "invalid_identity",
-    "shuttle",
 )
 #: Detectors that compare vessels with each other: run per UTC-day window.
 WINDOWED: Final = ("loitering", "encounter")
@@ -171,14 +170,9 @@ def run_vessel_chunk(source: StoreSource, chunk: VesselChunk, plan: TaskPlan) ->
         gap_input = scope("gap", clean, chunk.gap_only)
         params = cast(GapParams, plan.params["gap"])
         events.append(detect_gaps(gap_input, params, plan.context, as_of=plan.as_of))
-    visits = None
-    if wanted("port_visit") or wanted("shuttle"):
-        # shuttle needs the visits of the same vessels, whether or not they are written
-        visit_scope = "port_visit" if "port_visit" in plan.full else "shuttle"
+    if wanted("port_visit"):
         visit_params = cast(PortVisitParams, plan.params["port_visit"])
-        visits = detect_port_visits(scope(visit_scope, clean), visit_params, plan.context)
-        if wanted("port_visit"):
-            events.append(scope("port_visit", visits))
+        events.append(detect_port_visits(scope("port_visit", clean), visit_params, plan.context))
     if wanted("identity_change"):
         params_ic = cast(IdentityChangeParams, plan.params["identity_change"])
         events.append(
@@ -196,9 +190,6 @@ def run_vessel_chunk(source: StoreSource, chunk: VesselChunk, plan: TaskPlan) ->
                 plan.mid_table,
             )
         )
-    if wanted("shuttle") and visits is not None:
-        shuttle_params = cast(ShuttleParams, plan.params["shuttle"])
-        events.append(scope("shuttle", detect_shuttles(visits, shuttle_params)))
     merged = (
         pl.concat([schema.conform(e, schema.EVENTS) for e in events], how="vertical")
         if events

@@ -9,9 +9,12 @@ Spoofing runs first on each vessel's whole history and splits MMSIs that carry t
 tracks (``detect_spoofing``): positions of the second track (``track == 1``) are kept
 out of every other detector's input, so a spoofed copy never makes gaps, port visits,
 encounters or loitering of its own (they are recorded in ``<store>/_detect/excluded``).
-Then gap, port_visit, identity_change, invalid_identity and shuttle (over the port
-visits) run per chunk of vessels; loitering and encounter, which look at other vessels,
-run per UTC day with one day of context either side (``_tasks.WINDOW_MARGIN``).
+Then gap, port_visit, identity_change and invalid_identity run per chunk of vessels;
+loitering and encounter, which look at other vessels, run per UTC day with one day of
+context either side (``_tasks.WINDOW_MARGIN``). Two steps then run over the events
+(``engine.dark_legs``): dark-leg reasoning (``dark_port_call``, from the gaps, the
+vessels' demonstrated speeds and the analyst's sightings), then shuttle (over port
+visits and dark port calls).
 
 Memory
 ------
@@ -27,9 +30,13 @@ with no new files and the same parameters does nothing. With new files, per-vess
 detectors rerun for the MMSIs in the new files over their whole history (so an open gap
 closes when the vessel reappears), gap also for every vessel that may have an open gap
 under the old or new ``as_of``; windowed detectors rerun for every day within one day of
-a day holding new positions (or whose excluded positions changed). Exactly those events
-are replaced, atomically. Changed parameters rerun that detector over everything.
-The result equals a run over everything from scratch, event ids included.
+a day holding new positions (or whose excluded positions changed). dark_port_call reruns
+for the vessels whose gaps or positions changed, shuttle for those whose port visits or
+dark port calls changed. Exactly those events are replaced, atomically. Changed
+parameters rerun that detector over everything, and the steps that depend on it (gap ->
+dark_port_call -> shuttle; port_visit -> shuttle); changed sightings rerun
+dark_port_call (its state fingerprint includes theirs). The result equals a run over
+everything from scratch, event ids included.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, cast
 
 import numpy as np
 import polars as pl
@@ -46,6 +53,7 @@ from darkfleet import schema
 from darkfleet.detect._events import params_fingerprint
 from darkfleet.detect.context import GeoContext
 from darkfleet.detect.gaps import GapParams
+from darkfleet.detect.shuttle import ShuttleParams
 from darkfleet.engine._tasks import (
     PER_VESSEL,
     WINDOWED,
@@ -57,8 +65,15 @@ from darkfleet.engine._tasks import (
     run_window,
     with_port_groups,
 )
+from darkfleet.engine.dark_legs import (
+    DarkLegStats,
+    run_dark_port_calls,
+    run_shuttles,
+    sightings_fingerprint,
+)
 from darkfleet.engine.detect_config import DetectConfig, params_json
 from darkfleet.errors import ConfigError
+from darkfleet.fuse.darklegs import DarkPortCallParams, empty_sightings
 from darkfleet.store import Store
 from darkfleet.store.protocol import DETECT_EXCLUDED
 
@@ -85,6 +100,7 @@ class DetectReport:
     events_written : events computed in this run, by type.
     events_total : events in the store after the run, by type.
     as_of : the time gaps are open up to (given, or the last position in the store).
+    dark_legs : gaps considered by dark-leg reasoning and sea routes computed/reused.
     """
 
     mode: str
@@ -98,6 +114,7 @@ class DetectReport:
     events_written: Mapping[str, int] = field(default_factory=dict)
     events_total: Mapping[str, int] = field(default_factory=dict)
     as_of: datetime | None = None
+    dark_legs: DarkLegStats = field(default_factory=DarkLegStats)
 
 
 def _utc_text(value: datetime | None) -> str | None:
@@ -267,6 +284,7 @@ def run_detection(
     mid_table: pl.DataFrame,
     config: DetectConfig,
     port_groups: Mapping[str, str] | None = None,
+    sightings: pl.DataFrame | None = None,
     as_of: datetime | None = None,
     engine: Engine = "local",
     scheduler: str | None = None,
@@ -290,6 +308,9 @@ def run_detection(
     port_groups
         ``port_id -> group`` for shuttle when its parameters name none
         (``darkfleet.reference.default_port_groups(context.ports)``).
+    sightings
+        Analyst sightings (``fuse.darklegs.SIGHTINGS``) that can confirm dark port calls;
+        None: none.
     as_of
         Time the data is complete up to (aware). ``None``: the last position in the
         store. Gaps still open then are reported with ``details.open``.
@@ -315,6 +336,9 @@ def run_detection(
         raise ConfigError("as_of must have a UTC offset, e.g. 2023-10-01T00:00Z")
     params = with_port_groups(config.params, port_groups or {})
     fingerprints = {name: params_fingerprint(p) for name, p in params.items()}
+    sightings = empty_sightings() if sightings is None else sightings
+    # sightings are an input of dark_port_call: new sightings rerun it over everything
+    fingerprints["dark_port_call"] += "+" + sightings_fingerprint(sightings)
     prep = fingerprints["spoofing"]
     files = sorted(store.ingested_files().get_column("file_id").to_list())
     file_set = set(files)
@@ -346,6 +370,7 @@ def run_detection(
         if unseen or as_of_moved:
             incremental.add(name)
             new_files |= unseen
+    _propagate(config.enabled, full, incremental)
     tracks_state = cast(dict[str, Any], state.get("tracks", {}))
     tracks_full = (
         tracks_state.get("fingerprint") != prep
@@ -451,15 +476,32 @@ def run_detection(
         + [events for events, _ in window_results],
         how="vertical",
     )
-    replaced = _replaced_scope(full, incremental, affected, gap_only, window_days)
+    replaced = _replaced_scope(
+        full - set(EVENT_STEPS), incremental - set(EVENT_STEPS), affected, gap_only, window_days
+    )
+    dark_stats = DarkLegStats()
     with store.lock():
         existing = store.scan("events").collect()
         merged = pl.concat([existing.filter(~replaced), new_events], how="vertical")
+        merged, step_events = _run_event_steps(
+            store,
+            merged,
+            params=params,
+            context=context,
+            sightings=sightings,
+            excluded=excluded,
+            full=full,
+            incremental=incremental,
+            changed=affected | gap_only,
+            stats=dark_stats,
+        )
         store.replace_events(merged)
         store.write_detect_state(
             _new_state(state, config, params, fingerprints, files, effective_as_of), excluded
         )
-    written = new_events.group_by("type").len().sort("type")
+    written = (
+        pl.concat([new_events, *step_events], how="vertical").group_by("type").len().sort("type")
+    )
     return DetectReport(
         mode="full" if full or tracks_full else "incremental",
         detectors=config.enabled,
@@ -472,7 +514,70 @@ def run_detection(
         events_written=dict(zip(written["type"].to_list(), written["len"].to_list(), strict=True)),
         events_total=_count_types(store),
         as_of=effective_as_of,
+        dark_legs=dark_stats,
     )
+
+
+#: Steps that run over the events after the chunks and windows, in this order.
+EVENT_STEPS: Final = ("dark_port_call", "shuttle")
+#: Each step's inputs: when one reruns over everything (or for some vessels), so does it.
+_STEP_INPUTS: Final = {"dark_port_call": ("gap",), "shuttle": ("port_visit", "dark_port_call")}
+
+
+def _propagate(enabled: Sequence[str], full: set[str], incremental: set[str]) -> None:
+    """Rerun a step fully (or incrementally) when one of its inputs does (in place)."""
+    for name in EVENT_STEPS:
+        if name not in enabled or name in full:
+            continue
+        inputs = _STEP_INPUTS[name]
+        if any(i in full for i in inputs):
+            full.add(name)
+            incremental.discard(name)
+        elif any(i in incremental for i in inputs):
+            incremental.add(name)
+
+
+def _run_event_steps(
+    store: Store,
+    events: pl.DataFrame,
+    *,
+    params: Mapping[str, object],
+    context: GeoContext,
+    sightings: pl.DataFrame,
+    excluded: pl.DataFrame,
+    full: set[str],
+    incremental: set[str],
+    changed: frozenset[int],
+    stats: DarkLegStats,
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Dark-leg reasoning, then shuttle, over the events (``engine.dark_legs``).
+
+    A step rerun over everything uses every vessel; an incremental one the vessels whose
+    inputs changed (``changed``: new files or a moved ``as_of``; shuttle also those whose
+    dark port calls were redone). Returns the events and each step's new events.
+    """
+    written: list[pl.DataFrame] = []
+    dark_vessels: frozenset[int] | None = frozenset()
+    if "dark_port_call" in full or "dark_port_call" in incremental:
+        dark_vessels = None if "dark_port_call" in full else changed
+        events, calls = run_dark_port_calls(
+            store,
+            events,
+            params=cast(DarkPortCallParams, params["dark_port_call"]),
+            context=context,
+            sightings=sightings,
+            excluded=excluded,
+            vessels=dark_vessels,
+            stats=stats,
+        )
+        written.append(calls)
+    if "shuttle" in full or "shuttle" in incremental:
+        shuttle_vessels = None if "shuttle" in full or dark_vessels is None else changed
+        events, shuttles = run_shuttles(
+            events, params=cast(ShuttleParams, params["shuttle"]), vessels=shuttle_vessels
+        )
+        written.append(shuttles)
+    return events, written
 
 
 def _replaced_scope(

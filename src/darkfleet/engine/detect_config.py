@@ -20,9 +20,11 @@ from typing import Any, Final
 from darkfleet.config import build_params, describe_params
 from darkfleet.detect.registry import BUILTINS
 from darkfleet.errors import ConfigError
+from darkfleet.fuse.darklegs import DarkPortCallParams
 
 __all__ = [
     "DETECTOR_ORDER",
+    "PARAMS_CLASSES",
     "ConfigValue",
     "DetectConfig",
     "build_detect_config",
@@ -32,7 +34,8 @@ __all__ = [
 ]
 
 #: The order detectors run in. Spoofing first: positions it assigns to a second track
-#: are kept out of every other detector's input. Shuttle last, over port visits.
+#: are kept out of every other detector's input. Then dark-leg reasoning over the gaps
+#: (``fuse.darklegs``), and shuttle last, over port visits and dark port calls.
 DETECTOR_ORDER: Final[tuple[str, ...]] = (
     "spoofing",
     "gap",
@@ -41,8 +44,16 @@ DETECTOR_ORDER: Final[tuple[str, ...]] = (
     "encounter",
     "identity_change",
     "invalid_identity",
+    "dark_port_call",
     "shuttle",
 )
+
+#: The parameter class of each step: the registry's detectors plus dark-leg reasoning,
+#: which lives in ``fuse`` (the detect registry may not import it).
+PARAMS_CLASSES: Final[dict[str, type]] = {
+    **{name: spec.params_class for name, spec in BUILTINS.items()},
+    "dark_port_call": DarkPortCallParams,
+}
 
 #: Top-level TOML sections darkfleet reads.
 KNOWN_SECTIONS: Final[tuple[str, ...]] = ("detect",)
@@ -72,7 +83,7 @@ class DetectConfig:
     """
 
     params: Mapping[str, object] = field(
-        default_factory=lambda: {name: BUILTINS[name].params_class() for name in DETECTOR_ORDER}
+        default_factory=lambda: {name: PARAMS_CLASSES[name]() for name in DETECTOR_ORDER}
     )
     enabled: tuple[str, ...] = DETECTOR_ORDER
     chunk_positions: int = DEFAULT_CHUNK_POSITIONS
@@ -81,10 +92,10 @@ class DetectConfig:
         """Check that every detector has parameters of its class and names are known."""
         for name in DETECTOR_ORDER:
             value = self.params.get(name)
-            if not isinstance(value, BUILTINS[name].params_class):
+            if not isinstance(value, PARAMS_CLASSES[name]):
                 raise ConfigError(
                     f"DetectConfig.params[{name!r}] must be a "
-                    f"{BUILTINS[name].params_class.__name__}, got {type(value).__name__}"
+                    f"{PARAMS_CLASSES[name].__name__}, got {type(value).__name__}"
                 )
         for name in self.enabled:
             if name not in DETECTOR_ORDER:
@@ -188,7 +199,7 @@ def build_detect_config(
     sections = _detect_sections(file_config, where)
     params: dict[str, object] = {
         name: build_params(
-            BUILTINS[name].params_class,
+            PARAMS_CLASSES[name],
             sections.get(name),
             (overrides or {}).get(name),
             where=f"detect.{name} ({where})",

@@ -31,11 +31,23 @@ def visits(
     mmsi: int = 273_000_001,
     start: datetime = T0,
     kind: str = "port_visit",
+    status: str = "possible",
+    gaps: list[str] | None = None,
 ) -> pl.DataFrame:
-    """One-day visits, ``every`` apart, to the given ports."""
+    """One-day visits, ``every`` apart, to the given ports.
+
+    Dark port calls get ``status`` and a ``gap_event_id`` (``gaps[i]``, else one per call).
+    """
+
+    def about(i: int, port_id: str) -> str:
+        if kind != "dark_port_call":
+            return json.dumps({"port_id": port_id})
+        gap = gaps[i] if gaps else f"gap-{mmsi}-{i}"
+        return json.dumps({"gap_event_id": gap, "port_id": port_id, "status": status})
+
     rows = [
         {
-            "event_id": f"{mmsi}-{i}",
+            "event_id": f"{mmsi}-{kind}-{i}",
             "type": kind,
             "mmsi": mmsi,
             "start_ts": start + i * every,
@@ -43,7 +55,7 @@ def visits(
             "lat": 42.0 + i,
             "lon": 130.0,
             "port": port_id.split("-", 1)[1].title(),
-            "details": json.dumps({"port_id": port_id}),
+            "details": about(i, port_id),
         }
         for i, port_id in enumerate(port_ids)
     ]
@@ -75,7 +87,7 @@ def test_two_round_trips_within_the_window_are_a_shuttle() -> None:
     assert info["trips"][1] == {
         "arrival_ts": "2023-08-27T00:00:00Z",
         "departure_ts": "2023-08-28T00:00:00Z",
-        "event_id": "273000001-1",
+        "event_id": "273000001-port_visit-1",
         "event_type": "port_visit",
         "group": "RUS-FE",
         "port": "Dunay",
@@ -158,10 +170,100 @@ def test_a_leg_longer_than_max_leg_breaks_the_chain() -> None:
 def test_events_of_other_types_are_ignored_unless_asked_for() -> None:
     ports = ["PRK-NAJIN", "RUS-DUNAY", "PRK-NAJIN", "RUS-DUNAY", "PRK-NAJIN"]
     dark = visits(ports, kind="dark_port_call")
-    assert detect_shuttles(dark, PARAMS).is_empty()
-    params = ShuttleParams(port_groups=GROUPS, visit_types=("port_visit", "dark_port_call"))
-    info = details(detect_shuttles(dark, params))
+    visible_only = ShuttleParams(port_groups=GROUPS, visit_types=("port_visit",))
+    assert detect_shuttles(dark, visible_only).is_empty()
+    info = details(detect_shuttles(dark, PARAMS))  # dark calls count by default
     assert {t["event_type"] for t in info["trips"]} == {"dark_port_call"}
+    assert detect_shuttles(visits(ports, kind="loitering"), PARAMS).is_empty()
+
+
+def _visible_home_and_dark_calls(**dark: Any) -> pl.DataFrame:
+    """Visible Dunay stays on days 0, 7, 14 and dark calls between them (days 3.5, 10.5)."""
+    home = visits(["RUS-DUNAY"] * 3)
+    calls = visits(
+        dark.pop("ports", ["PRK-NAJIN", "PRK-NAJIN"]),
+        kind="dark_port_call",
+        start=T0 + 3.5 * DAY,
+        **dark,
+    )
+    return pl.concat([home, calls])
+
+
+def test_dark_calls_between_visible_stays_make_a_shuttle() -> None:
+    events = detect_shuttles(_visible_home_and_dark_calls(), PARAMS)
+    info = details(events)
+    assert info["n_round_trips"] == 2
+    assert [t["event_type"] for t in info["trips"]] == [
+        "port_visit",
+        "dark_port_call",
+        "port_visit",
+        "dark_port_call",
+        "port_visit",
+    ]
+
+
+def test_dark_call_statuses_choose_which_calls_count() -> None:
+    confirmed_only = ShuttleParams(port_groups=GROUPS, dark_call_statuses=("confirmed",))
+    assert detect_shuttles(_visible_home_and_dark_calls(), confirmed_only).is_empty()
+    sighted = _visible_home_and_dark_calls(status="confirmed")
+    assert details(detect_shuttles(sighted, confirmed_only))["n_round_trips"] == 2
+
+
+def test_a_gap_reaching_both_groups_counts_the_group_other_than_the_last_stay() -> None:
+    # each gap could have been a call at Najin (PRK) or at Vostochnyy (RUS-FE, the same group
+    # as the visible stays): only the PRK call can make a round trip
+    home = visits(["RUS-DUNAY"] * 3)
+    calls = pl.concat(
+        [
+            visits(
+                ports,
+                kind="dark_port_call",
+                start=T0 + 3.5 * DAY,
+                gaps=["g1", "g2"],
+                every=7 * DAY,
+            ).with_columns(pl.col("event_id") + f"-{k}")
+            for k, ports in enumerate(
+                (["RUS-VOSTOCHNYY", "RUS-VOSTOCHNYY"], ["PRK-NAJIN", "PRK-NAJIN"])
+            )
+        ]
+    )
+    info = details(detect_shuttles(pl.concat([home, calls]), PARAMS))
+    assert info["n_round_trips"] == 2
+    dark_ports = {t["port_id"] for t in info["trips"] if t["event_type"] == "dark_port_call"}
+    assert dark_ports == {"PRK-NAJIN"}
+
+
+def test_a_gap_reaching_both_groups_without_visible_stays_counts_nothing() -> None:
+    both = pl.concat(
+        [
+            visits(
+                [port] * 5, kind="dark_port_call", gaps=["g1", "g2", "g3", "g4", "g5"]
+            ).with_columns(pl.col("event_id") + f"-{port}")
+            for port in ("PRK-NAJIN", "RUS-DUNAY")
+        ]
+    )
+    assert detect_shuttles(both, PARAMS).is_empty()
+
+
+def test_a_confirmed_call_overrides_the_other_ports_of_its_gap() -> None:
+    # gap g2's possible call at Chongjin (PRK) loses to its confirmed call at Nakhodka, so
+    # the vessel stayed in RUS-FE: one round trip only
+    home = visits(["RUS-DUNAY"] * 3)
+    possible = visits(
+        ["PRK-NAJIN", "PRK-CHONGJIN"],
+        kind="dark_port_call",
+        start=T0 + 3.5 * DAY,
+        gaps=["g1", "g2"],
+    )
+    confirmed = visits(
+        ["RUS-NAKHODKA"],
+        kind="dark_port_call",
+        start=T0 + 10.5 * DAY,
+        gaps=["g2"],
+        status="confirmed",
+    ).with_columns(pl.col("event_id") + "-sighted")
+    assert details(detect_shuttles(_visible_home_and_dark_calls(), PARAMS))["n_round_trips"] == 2
+    assert detect_shuttles(pl.concat([home, possible, confirmed]), PARAMS).is_empty()
 
 
 def test_vessels_are_kept_apart_and_partition_invariant() -> None:
@@ -210,6 +312,8 @@ def test_port_groups_are_copied_so_the_caller_cannot_change_them() -> None:
         ({"max_leg": -DAY}, "max_leg must be > 0"),
         ({"visit_types": ()}, "visit_types must name at least one"),
         ({"port_groups": {"PRK-NAJIN": 1}}, "port_groups must map"),
+        ({"dark_call_statuses": ()}, "dark_call_statuses must name"),
+        ({"dark_call_statuses": ("possible", "rumoured")}, "dark_call_statuses must name"),
     ],
 )
 def test_bad_parameters_are_rejected(kwargs: dict[str, Any], message: str) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from darkfleet.reference.sphere import haversine_m
 from darkfleet.simulate import simulate
-from darkfleet.simulate._geo import haversine_m
 from darkfleet.simulate.feed import sample_messages
 from darkfleet.simulate.ports import PORTS
 

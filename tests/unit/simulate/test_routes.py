@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from darkfleet.errors import ConfigError
-from darkfleet.simulate._geo import haversine_m
-from darkfleet.simulate._land import load_land_mask
+from darkfleet.reference.land import load_land_mask
+from darkfleet.reference.sea_routes import densify as _densify
+from darkfleet.reference.sphere import haversine_m
 from darkfleet.simulate.ports import PORTS, get_port
-from darkfleet.simulate.routes import _densify, berth_of, build_route, load_routing_grid
+from darkfleet.simulate.routes import berth_of, build_route, load_routing_grid
 
 SHUTTLE_PAIRS = [("NAJIN", "VOSTOCHNYY"), ("DUNAY", "NAJIN"), ("CH'ONGJIN", "NAKHODKA")]
 

@@ -12,9 +12,9 @@ import pytest
 from pyais.stream import IterMessages
 
 from darkfleet.errors import ConfigError
+from darkfleet.reference.land import load_land_mask
+from darkfleet.reference.sphere import haversine_m
 from darkfleet.simulate import FeedParams, SimulationResult, simulate, write_simulation
-from darkfleet.simulate._geo import haversine_m
-from darkfleet.simulate._land import load_land_mask
 from darkfleet.simulate.feed import sample_messages
 from darkfleet.simulate.fleet import STAY
 from darkfleet.simulate.ports import PORTS

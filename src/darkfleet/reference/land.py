@@ -1,4 +1,7 @@
-"""Shipped land mask of the simulator's region and distances to shore (simulate layer).
+"""Shipped land mask of the Sea of Japan region and distances to land (reference layer).
+
+Imports only ``units``. Used by the simulator (placing ships, routing) and by dark-leg
+reasoning (``reference.sea_routes``).
 
 ``data/land_mask.npz`` is built once by ``scripts/build_simulator_land.py`` from Natural
 Earth 1:10m country polygons (public domain): a 1/120-degree grid (about 0.93 km north-south)
@@ -124,7 +127,7 @@ def _distance_grid_km(is_land_cell: BoolArray, cells_per_deg: int) -> npt.NDArra
 @functools.cache
 def load_land_mask() -> LandMask:
     """Load the shipped land mask (cached: the file is read once per process)."""
-    with resources.files("darkfleet.simulate").joinpath("data/land_mask.npz").open("rb") as fh:
+    with resources.files("darkfleet.reference").joinpath("data/land_mask.npz").open("rb") as fh:
         with np.load(fh) as archive:
             rows, cols = (int(v) for v in archive["shape"])
             is_land = np.unpackbits(archive["packed"], axis=1, count=cols).astype(bool)

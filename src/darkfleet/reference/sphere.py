@@ -1,7 +1,8 @@
-"""Small NumPy geodesy helpers for the simulator (simulate layer; core imports only).
+"""Small NumPy geodesy helpers on the mean Earth sphere (reference layer; imports ``units``).
 
 The simulator may not import ``darkfleet.detect`` (it is an independent source of
-data), so it keeps its own haversine and bearing on the mean Earth sphere.
+data), so the simulator and the sea router (``reference.sea_routes``) share these
+instead of ``detect._geo``.
 """
 
 from __future__ import annotations
