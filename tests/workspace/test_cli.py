@@ -74,7 +74,8 @@ def test_import_list_and_reimport(
     assert {s["status"] for s in sightings} == {"original"}
     assert (Path(store) / "workspace.sqlite").exists() == (backend == "sqlite")
     table = ok(["sightings", "list", "--store", store], capsys)
-    assert "3 sightings" in table and "LADY R (IMO 9161003)" in table
+    assert "3 sightings" in table
+    assert "LADY R (IMO 9161003)" in table
 
 
 def test_list_filters_by_vessel(
@@ -207,7 +208,8 @@ def test_dispute_correct_and_history_of_a_sighting(
     ]  # fmt: skip
     assert history["versions"][0]["fields"]["confidence"] == "high"
     table = ok(["history", sighting_id, "--store", store], capsys)
-    assert "3 versions" in table and "confidence=low" in table
+    assert "3 versions" in table
+    assert "confidence=low" in table
 
 
 def test_dispute_correct_and_history_of_an_event(
@@ -225,7 +227,8 @@ def test_dispute_correct_and_history_of_an_event(
         (2, "corrected", {"country": "PRK", "lat": None, "port": "Rajin"}),
     ]
     table = ok(["history", GAP_EVENT, "--store", store], capsys)
-    assert "darkfleet detect" in table and "country=PRK" in table
+    assert "darkfleet detect" in table
+    assert "country=PRK" in table
 
 
 @pytest.mark.parametrize("command", [["dispute"], ["correct", "--set", "port=Rajin"], ["history"]])
