@@ -291,7 +291,7 @@ def dispute_command(item_id: str, reason: str, store: str | None, author: str | 
 
     Examples:
 
-      darkfleet dispute sgt-0b5ab90dbd26f5ae0b9e --reason "cloud over the pier"
+      darkfleet dispute sgt-4059929ad3c341286701 --reason "cloud over the pier"
 
       darkfleet dispute 5f1c2a9e0b7d4c3a2e11 --reason "two vessels share this MMSI" --author ana
     """
@@ -331,7 +331,7 @@ def correct_command(
 
     Examples:
 
-      darkfleet correct sgt-0b5ab90dbd26f5ae0b9e --set confidence=low --reason "re-read the image"
+      darkfleet correct sgt-4059929ad3c341286701 --set confidence=low --reason "re-read the image"
 
       darkfleet correct 5f1c2a9e0b7d4c3a2e11 --set port=Rajin --set country=PRK --reason "pier matches"
     """
@@ -382,7 +382,7 @@ def history_command(item_id: str, store: str | None, output_format: str) -> None
 
     Examples:
 
-      darkfleet history sgt-0b5ab90dbd26f5ae0b9e
+      darkfleet history sgt-4059929ad3c341286701
 
       darkfleet history 5f1c2a9e0b7d4c3a2e11 --format json
     """

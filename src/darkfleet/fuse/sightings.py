@@ -209,7 +209,7 @@ def sighting_id(sighting: SightingFields) -> str:
     ...     end_ts=t, lat=None, lon=None, port="Najin", port_id="PRK-NAJIN",
     ...     source="Planet", observation="", confidence="high")
     >>> sighting_id(s)
-    'sgt-0b5ab90dbd26f5ae0b9e'
+    'sgt-4059929ad3c341286701'
     """
 
     def micros(value: datetime) -> int:
