@@ -28,6 +28,7 @@ __all__ = [
     "POSITIONS",
     "REJECTS",
     "REJECT_REASONS",
+    "SIGHTINGS",
     "STATICS",
     "Schema",
     "empty",
@@ -164,6 +165,29 @@ PORTS: Final[Schema] = {
     "country": pl.String(),
     "lat": pl.Float64(),
     "lon": pl.Float64(),
+}
+
+
+#: Analysts' sightings as the fuse layer hands them to readers (dark-leg reasoning,
+#: dossiers): only current, undisputed versions. ``mmsi`` is the resolved vessel (null
+#: when it could not be resolved, e.g. an IMO the store never saw); ``start_ts`` equals
+#: ``end_ts`` for a point in time; ``lat``/``lon`` are null when only a port was given;
+#: ``port``/``port_id`` are the gazetteer's name and id; ``confidence`` is ``low``,
+#: ``medium`` or ``high``.
+SIGHTINGS: Final[Schema] = {
+    "sighting_id": pl.String(),
+    "mmsi": pl.Int64(),
+    "imo": pl.Int64(),
+    "vessel_text": pl.String(),
+    "start_ts": UTC_US,
+    "end_ts": UTC_US,
+    "lat": pl.Float64(),
+    "lon": pl.Float64(),
+    "port": pl.String(),
+    "port_id": pl.String(),
+    "source": pl.String(),
+    "observation": pl.String(),
+    "confidence": pl.String(),
 }
 
 

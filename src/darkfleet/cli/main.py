@@ -21,7 +21,17 @@ from darkfleet.errors import DarkfleetError
 log = logging.getLogger("darkfleet")
 
 EXIT_INTERRUPTED = 130
-DEPENDENCIES = ("polars", "pyarrow", "numpy", "click", "rich", "pyais")
+DEPENDENCIES = (
+    "polars",
+    "pyarrow",
+    "numpy",
+    "click",
+    "rich",
+    "pyais",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+)
 
 
 @click.group(

@@ -1,0 +1,96 @@
+"""Tables of the workspace database, as SQLAlchemy Core objects (store layer).
+
+The migrations in ``migrations/versions`` create these tables; this module describes the
+current schema for the queries in ``workspace.py``. Both tables are append-only: a row is
+one version of one item, never updated or deleted (triggers enforce it, migration 0003).
+
+- ``sighting_versions``: every version of every analyst sighting, with the full fields
+  of that version (view ``current_sightings``: the latest version per ``sighting_id``).
+- ``annotation_versions``: disputes and corrections of items stored elsewhere (events in
+  the Parquet store, keyed by ``event_id``), each version holding the item's status and
+  every corrected field so far (view ``current_annotations``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+__all__ = ["ANNOTATION_VERSIONS", "METADATA", "SIGHTING_VERSIONS", "UtcDateTime"]
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC instant on every backend.
+
+    PostgreSQL stores ``timestamp with time zone``; SQLite has no time zones, so the value
+    is stored as naive UTC and read back with UTC attached. Naive input is refused.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert an aware instant to UTC (naive UTC for SQLite)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise TypeError(f"naive datetime {value!r}: give a timezone-aware UTC instant")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return the stored instant as an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+METADATA: Final = sa.MetaData()
+
+
+def _version_columns() -> list[sa.Column[object]]:
+    """Columns every versioned row carries: who changed what, when and why."""
+    return [
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("author", sa.Text, nullable=False),
+        sa.Column("recorded_ts", UtcDateTime, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+    ]
+
+
+SIGHTING_VERSIONS: Final = sa.Table(
+    "sighting_versions",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sighting_id", sa.String(40), nullable=False),
+    *_version_columns(),
+    sa.Column("vessel_text", sa.Text, nullable=False),
+    sa.Column("mmsi", sa.BigInteger),
+    sa.Column("imo", sa.BigInteger),
+    sa.Column("start_ts", UtcDateTime, nullable=False),
+    sa.Column("end_ts", UtcDateTime, nullable=False),
+    sa.Column("lat", sa.Double),
+    sa.Column("lon", sa.Double),
+    sa.Column("port", sa.Text),
+    sa.Column("port_id", sa.Text),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("observation", sa.Text, nullable=False),
+    sa.Column("confidence", sa.String(8), nullable=False),
+    sa.UniqueConstraint("sighting_id", "version", name="uq_sighting_versions_id_version"),
+)
+
+ANNOTATION_VERSIONS: Final = sa.Table(
+    "annotation_versions",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.String(64), nullable=False),
+    sa.Column("item_kind", sa.String(16), nullable=False),
+    *_version_columns(),
+    sa.Column("fields", sa.Text, nullable=False),
+    sa.UniqueConstraint("item_id", "version", name="uq_annotation_versions_id_version"),
+)
