@@ -122,7 +122,8 @@ class ParquetStore:
         with ``False`` a missing store is a ``StoreError``.
     on_step : testing hook called with the name of each step of a write
         (``"staged:<kind>:<batch>"``, ``"journal_written"``, ``"renamed:<i>"``,
-        ``"manifest_written"``, ``"journal_removed"``, ``"events_staged"``); crash tests
+        ``"manifest_written"``, ``"journal_removed"``, ``"events_staged"``,
+        ``"sanctions_staged"``, ``"sanctions_journal_written"``, ``"sanctions_moved"``); crash tests
         end the process there.
 
     Raises
@@ -476,6 +477,7 @@ class ParquetStore:
             for name in _SANCTIONS_FILES:
                 write_part(frames[name], staging / f"{name}.parquet")
             fsync_dir(staging)
+            self._step("sanctions_staged")
             prefix = staging.relative_to(self.root).as_posix()
             journal = {
                 "moves": [
