@@ -119,7 +119,28 @@ def test_similar_name_without_corroboration_is_a_near_miss_not_a_match() -> None
     assert found.events.height == 0
     miss = found.near_misses.row(0, named=True)
     assert (miss["mmsi"], miss["entry_id"], miss["name_score"]) == (PANAMA, "e1", 100.0)
-    assert miss["reason"].startswith("name similar (100.0), but nothing corroborates it")
+    assert miss["reason"].startswith("name similar (100.0), but too little corroborates it")
+    assert miss["corroboration"] == ["name LADY R (100.0)"]
+
+
+def test_one_weak_corroborator_is_not_enough_two_are() -> None:
+    reports = [{"mmsi": RUSSIAN, "day": 0, "name": "LADY R", "ship_type": 70}]
+    flag_only = screen(reports, [{"entry_id": "e1", "name": "LADY R", "flag": "RUS"}])
+    assert flag_only.events.height == 0
+    assert flag_only.near_misses["corroboration"].to_list() == [["name LADY R (100.0)", "flag RUS"]]
+    both = screen(
+        reports, [{"entry_id": "e1", "name": "LADY R", "flag": "RUS", "vessel_type": "Ro-Ro"}]
+    )
+    assert details(both)[0]["corroboration"] == ["name LADY R (100.0)", "flag RUS", "type cargo"]
+    assert both.events["score"].to_list() == [0.7]
+
+
+def test_a_call_sign_alone_corroborates() -> None:
+    found = screen(
+        [{"mmsi": PANAMA, "day": 0, "name": "LADY R", "callsign": "UBCT3"}],
+        [{"entry_id": "e1", "name": "LADY R", "callsign": "ubct3", "flag": "RUS"}],
+    )
+    assert details(found)[0]["corroboration"] == ["name LADY R (100.0)", "callsign UBCT3"]
 
 
 def test_false_friend_same_name_different_imo_never_matches() -> None:
@@ -186,16 +207,20 @@ def test_mmsi_seen_only_in_positions_is_a_near_miss() -> None:
 
 def test_cyrillic_list_names_match_latin_ais_names() -> None:
     found = screen(
-        [{"mmsi": RUSSIAN, "day": 0, "name": "MARIYA"}],
-        [{"entry_id": "e1", "name": "Мария", "flag": "RUS"}],
+        [{"mmsi": RUSSIAN, "day": 0, "name": "MARIYA", "ship_type": 70}],
+        [{"entry_id": "e1", "name": "Мария", "flag": "RUS", "vessel_type": "General cargo"}],
     )
-    assert details(found)[0]["corroboration"] == ["name MARIYA (100.0)", "flag RUS"]
+    assert details(found)[0]["corroboration"] == [
+        "name MARIYA (100.0)",
+        "flag RUS",
+        "type cargo",
+    ]
 
 
 def test_transliteration_variants_within_the_name_threshold() -> None:
     found = screen(
-        [{"mmsi": RUSSIAN, "day": 0, "name": "MARIA"}],
-        [{"entry_id": "e1", "name": "Мария", "flag": "RUS"}],
+        [{"mmsi": RUSSIAN, "day": 0, "name": "MARIA", "ship_type": 70}],
+        [{"entry_id": "e1", "name": "Мария", "flag": "RUS", "vessel_type": "General cargo"}],
     )
     assert details(found)[0]["corroboration"][0] == "name MARIA (90.9)"
 

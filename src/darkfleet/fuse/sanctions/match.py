@@ -18,10 +18,12 @@ Rules, strongest first (one result per vessel and entry):
     A name the vessel reported is similar to the entry's name or an alias
     (``rapidfuzz.fuzz.ratio`` of the normalised names >= ``min_name_score``; a former
     name of the entry counts too), the vessel never reported a different IMO than the
-    entry's, and at least one fact corroborates it: ``flag`` (the MMSI's MID country
-    is the entry's flag), ``type`` (AIS ship type category = the list's vessel type),
-    ``size`` (AIS length fits the list's tonnage), ``callsign``, or ``former name`` (an
-    earlier name of the vessel is a previous name of the entry).
+    entry's, and other facts corroborate it: one *strong* fact, ``callsign`` (the
+    vessel reported the entry's call sign) or ``former name`` (an earlier name of the
+    vessel is a previous name of the entry), or two *weak* ones among ``flag`` (the
+    MMSI's MID country is the entry's flag), ``type`` (AIS ship type category = the
+    list's vessel type) and ``size`` (AIS length fits the list's tonnage). Flag and type
+    alone are shared by thousands of ships, so one of them is not enough.
 
 Everything else that came close is a *near miss*, listed for review with the reason:
 a similar name with nothing corroborating it, a similar name with a conflicting IMO
@@ -48,6 +50,21 @@ from darkfleet.fuse.sanctions.normalize import normalize_names
 __all__ = ["MATCHES", "NEAR_MISSES", "ScreenParams", "ScreenResult", "screen_vessels"]
 
 EVENT_TYPE: Final = "sanctions_match"
+#: Pairs decided at a time (bounds the memory of the text columns).
+_DECIDE_ROWS: Final = 200_000
+#: Entry columns the rules look at (the rest joins the accepted matches only).
+_DECIDING: Final = (
+    "list",
+    "entry_id",
+    "name",
+    "imo",
+    "flag",
+    "callsign",
+    "vessel_type",
+    "gross_tonnage",
+)
+#: Corroborators that suffice alone; the others (flag, type, size) count two together.
+_STRONG: Final = frozenset({"callsign", "former"})
 
 #: Accepted matches as ``darkfleet screen`` lists them (one row per event).
 MATCHES: Final[schema.Schema] = {
@@ -91,9 +108,9 @@ class ScreenParams:
         differ (``MARIYA``/``MARIA``: 90.9) but not two (``LADY R``/``LADY M``: 83.3);
         an analyst decision, checked on the transliteration and false-friend tests.
     length_per_tonnage_root : expected length in metres per cube root of gross tonnage
-        (6.2: ships of one hull form scale roughly with the cube root of their enclosed
-        volume; 6.2 fits general cargo, bulk, tanker and container ships from 90 to
-        400 m within 10 %; an analyst decision).
+        (6.2: enclosed volume grows roughly with the cube of length; 6.2 gives about
+        120 m for a 7,300 GT ro-ro and 335 m for a 160,000 GT crude carrier; an analyst
+        decision, not a fitted model, see docs/sanctions.md).
     size_tolerance_ratio : how far (as a fraction) the AIS length may be from that
         expectation and still corroborate (0.15).
     """
@@ -318,10 +335,11 @@ def screen_vessels(
     ...     "name": ["LADY R"], "ship_type": [70]}), schema.STATICS)
     >>> periods = identity_periods(statics, pl.DataFrame({"mid": [273], "iso3": ["RUS"]}))
     >>> entries = schema.conform(pl.DataFrame({"list": ["demo"], "entry_id": ["e1"],
-    ...     "name": ["M/V Lady R"], "flag": ["RUS"]}), ENTRY_COLUMNS)
+    ...     "name": ["M/V Lady R"], "flag": ["RUS"], "vessel_type": ["Ro-Ro cargo"]}),
+    ...     ENTRY_COLUMNS)
     >>> found = screen_vessels(periods, entries)
     >>> found.events.select("mmsi", "score").rows()
-    [(273000001, 0.6)]
+    [(273000001, 0.7)]
     """
     params = params or ScreenParams()
     schema.require(periods, IDENTITY_PERIODS, what="identity periods")
@@ -384,33 +402,51 @@ def screen_vessels(
         .join(by_imo, on=keys, how="left")
         .join(by_mmsi, on=keys, how="left")
         .join(vessels, on="mmsi", how="left")
-        .join(entries.rename({"mmsi": "entry_mmsi"}), on=["list", "entry_id"], how="left")
+        .join(
+            entries.select(*_DECIDING, pl.col("mmsi").alias("entry_mmsi")),
+            on=["list", "entry_id"],
+            how="left",
+        )
     )
-    decided = _decide(joined.with_columns(pl.col("has_mmsi").fill_null(False)), params)
-    accepted = decided.filter(pl.col("matched_on").is_not_null()).with_columns(
+    joined = joined.with_columns(pl.col("has_mmsi").fill_null(False))
+    accepted_parts: list[pl.DataFrame] = []
+    near_parts: list[pl.DataFrame] = [schema.empty(NEAR_MISSES)]
+    # decided in slices: the text columns of a million near misses stay bounded
+    for part in list(joined.iter_slices(_DECIDE_ROWS)) or [joined]:
+        decided = _decide(part, params)
+        accepted_parts.append(decided.filter(pl.col("matched_on").is_not_null()))
+        near_parts.append(_near_misses(decided.filter(pl.col("matched_on").is_null())))
+    accepted = pl.concat(accepted_parts, how="vertical").join(
+        entries.select("list", "entry_id", "programs", "source_url"), on=["list", "entry_id"]
+    )
+    accepted = accepted.with_columns(
         pl.lit(None, dtype=pl.Int64).alias("other_mmsi"),
         pl.format("{}|{}", pl.col("list"), pl.col("entry_id")).alias("event_key"),
     )
     accepted = accepted.with_columns(
         event_id_expr(EVENT_TYPE, params_fingerprint(params), with_key=True)
     )
-    near = decided.filter(pl.col("matched_on").is_null())
     return ScreenResult(
         events=_events(accepted),
         matches=schema.conform(accepted.rename({"name": "entry_name"}), MATCHES).sort(
             "list", "entry_id", "mmsi"
         ),
-        near_misses=schema.conform(
-            near.with_columns(
-                pl.col("v_imos").alias("vessel_imos"),
-                pl.col("imo").alias("entry_imo"),
-                pl.col("name").alias("entry_name"),
-                pl.coalesce("name_score", "former_score").alias("name_score"),
-            ),
-            NEAR_MISSES,
-        ).sort("list", "entry_id", "mmsi"),
+        near_misses=pl.concat(near_parts, how="vertical").sort("list", "entry_id", "mmsi"),
         vessels=vessels.height,
         entries=entries.height,
+    )
+
+
+def _near_misses(near: pl.DataFrame) -> pl.DataFrame:
+    """Decided pairs without a match, as ``NEAR_MISSES`` rows."""
+    return schema.conform(
+        near.with_columns(
+            pl.col("v_imos").alias("vessel_imos"),
+            pl.col("imo").alias("entry_imo"),
+            pl.col("name").alias("entry_name"),
+            pl.coalesce("name_score", "former_score").alias("name_score"),
+        ),
+        NEAR_MISSES,
     )
 
 
@@ -453,9 +489,13 @@ def _decide(pairs: pl.DataFrame, params: ScreenParams) -> pl.DataFrame:
     }
     supports = [cond.fill_null(False) for cond, _ in corroborators.values()]
     corroborating = pl.sum_horizontal(supports)
+    strong = pl.sum_horizontal(
+        [ok for name, ok in zip(corroborators, supports, strict=True) if name in _STRONG]
+    )
+    is_corroborated = (strong >= 1) | (corroborating >= 2)
     is_imo = pl.col("imo_first").is_not_null()
     is_mmsi = pl.col("has_mmsi") & has_name & ~is_conflict
-    is_name = has_name & ~is_conflict & (corroborating >= 1)
+    is_name = has_name & ~is_conflict & is_corroborated
     name_text = (
         pl.when(pl.col("name_score").is_not_null())
         .then(pl.format("name {} ({})", pl.col("matched_name"), pl.col("name_score")))
@@ -499,8 +539,8 @@ def _decide(pairs: pl.DataFrame, params: ScreenParams) -> pl.DataFrame:
         )
         .otherwise(
             pl.format(
-                "name similar ({}), but nothing corroborates it (flag, type, size, call sign, "
-                "former names)",
+                "name similar ({}), but too little corroborates it (needs a call sign or a "
+                "former name, or two of flag, type and size)",
                 name_score,
             )
         )
