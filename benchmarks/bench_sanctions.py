@@ -30,14 +30,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from darkfleet import schema
+from darkfleet.fuse.identity import identity_periods
+from darkfleet.fuse.sanctions.formats import ENTRY_COLUMNS
+from darkfleet.fuse.sanctions.match import screen_vessels
+from darkfleet.reference import load_mid_table
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_decode import machine, peak_rss_mb  # noqa: E402
-
-from darkfleet import schema  # noqa: E402
-from darkfleet.fuse.identity import identity_periods  # noqa: E402
-from darkfleet.fuse.sanctions.formats import ENTRY_COLUMNS  # noqa: E402
-from darkfleet.fuse.sanctions.match import screen_vessels  # noqa: E402
-from darkfleet.reference import load_mid_table  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 MIDS = (273, 445, 351, 352, 353, 636, 538, 477, 412, 440, 431, 229, 248, 215, 538)
