@@ -51,6 +51,7 @@ __all__ = [
     "ListFile",
     "ListFormat",
     "RejectedRow",
+    "country_alpha3",
     "detect_format",
     "read_list_file",
 ]
