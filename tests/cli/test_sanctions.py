@@ -222,3 +222,18 @@ def test_load_refuses_an_unknown_format(tmp_path: Path, capsys: pytest.CaptureFi
     code, _, err = run(["sanctions", "load", str(odd), "--store", str(tmp_path / "s")], capsys)
     assert code == 3
     assert "cannot tell the list format" in err
+
+
+def test_list_says_when_nothing_or_no_such_list_is_loaded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(tmp_path / "store")
+    ok(["sanctions", "load", str(DATA / "sdn.csv"), "--store", store], capsys)
+    out, _ = ok(["sanctions", "list", "--store", store, "--list", "nope"], capsys)
+    assert out.startswith("No list named nope")
+    empty = tmp_path / "empty"
+    ok(["sanctions", "load", str(DATA / "sdn.csv"), "--store", str(empty), "--list", "x"], capsys)
+    listing = json.loads(
+        ok(["sanctions", "list", "--store", str(empty), "--format", "json"], capsys)[0]
+    )
+    assert [row["list"] for row in listing["lists"]] == ["x"]

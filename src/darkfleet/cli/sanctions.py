@@ -149,7 +149,10 @@ def sanctions_list_command(list_name: str | None, output_format: str, store: str
         echo_json(payload)
         return
     if summary.height == 0:
-        click.echo("No sanctions lists loaded; load one with darkfleet sanctions load FILE.")
+        if list_name is not None:
+            click.echo(f"No list named {list_name}; darkfleet sanctions list shows the lists.")
+        else:
+            click.echo("No sanctions lists loaded; load one with darkfleet sanctions load FILE.")
         return
     print_table(
         "Sanctions lists",
