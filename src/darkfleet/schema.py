@@ -28,6 +28,8 @@ __all__ = [
     "POSITIONS",
     "REJECTS",
     "REJECT_REASONS",
+    "SANCTION_ENTRIES",
+    "SANCTION_LOADS",
     "SIGHTINGS",
     "STATICS",
     "Schema",
@@ -155,6 +157,47 @@ EVENTS: Final[Schema] = {
     "details": pl.String(),
 }
 
+
+#: Sanctions-list entries as stored in ``<store>/sanctions/entries.parquet``: one row per
+#: version of a vessel entry. ``added_ts`` is the load that first carried this version,
+#: ``removed_ts`` the load that dropped or changed it (null while it is listed). ``imo``,
+#: ``mmsi`` and ``flag`` (ISO 3166 alpha-3) are null when the list does not give them;
+#: ``gross_tonnage`` is the list's tonnage figure (GT/GRT, no unit suffix: tonnage is a
+#: volume index, not a mass).
+SANCTION_ENTRIES: Final[Schema] = {
+    "list": pl.String(),
+    "entry_id": pl.String(),
+    "name": pl.String(),
+    "aliases": pl.List(pl.String()),
+    "previous_names": pl.List(pl.String()),
+    "imo": pl.Int64(),
+    "mmsi": pl.Int64(),
+    "flag": pl.String(),
+    "callsign": pl.String(),
+    "vessel_type": pl.String(),
+    "gross_tonnage": pl.Float64(),
+    "build_date": pl.String(),
+    "programs": pl.List(pl.String()),
+    "reason": pl.String(),
+    "source_url": pl.String(),
+    "added_ts": UTC_US,
+    "removed_ts": UTC_US,
+}
+
+#: One row per ``darkfleet sanctions load`` (``<store>/sanctions/loads.parquet``): what was
+#: read, when (the CLI's clock), and what changed in the list.
+SANCTION_LOADS: Final[Schema] = {
+    "list": pl.String(),
+    "loaded_ts": UTC_US,
+    "file": pl.String(),
+    "file_sha256": pl.String(),
+    "format": pl.String(),
+    "entries": pl.Int64(),
+    "rejected": pl.Int64(),
+    "skipped": pl.Int64(),
+    "added": pl.Int64(),
+    "removed": pl.Int64(),
+}
 
 #: Port reference points: one row per point (a World Port Index position or one of a
 #: port's labelled anchorage points), several rows per ``port_id``. ``country`` is

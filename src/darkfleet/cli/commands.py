@@ -2,4 +2,13 @@
 
 from __future__ import annotations
 
-from darkfleet.cli import demo, detect, evaluate, ingest, simulate, store, workspace  # noqa: F401
+from darkfleet.cli import (  # noqa: F401
+    demo,
+    detect,
+    evaluate,
+    ingest,
+    sanctions,
+    simulate,
+    store,
+    workspace,
+)

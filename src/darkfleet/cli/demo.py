@@ -17,6 +17,7 @@ from darkfleet.cli.main import cli
 from darkfleet.engine.detect import run_detection
 from darkfleet.engine.detect_config import build_detect_config
 from darkfleet.engine.ingest import IngestOptions, ingest_paths
+from darkfleet.engine.sanctions import demo_list_path, load_sanctions_list, screen_store
 from darkfleet.store import ParquetStore
 
 #: Event types an analyst reads first; port visits are context, not findings.
@@ -29,6 +30,7 @@ FINDING_TYPES = (
     "invalid_identity",
     "shuttle",
     "dark_port_call",
+    "sanctions_match",
 )
 
 
@@ -47,7 +49,8 @@ def demo_command(out_dir: str, seed: int) -> None:
 
     Simulates the 2023 Rajin <-> Dunay/Vostochny shuttle (cargo ships going dark near
     Russian ports, a ship-to-ship transfer with a DPRK tanker, ordinary traffic around
-    them), ingests the NMEA feed, runs every detector, and prints the vessels an analyst
+    them), ingests the NMEA feed, runs every detector, screens the vessels against a
+    built-in list of the ships designated for it, and prints the vessels an analyst
     should look at first with the findings behind each. The store it leaves behind
     works with every other command (darkfleet events --store DIR/store).
 
@@ -81,11 +84,16 @@ def demo_command(out_dir: str, seed: int) -> None:
         config=build_detect_config(None, overrides={}, only=None, where="defaults"),
         port_groups=default_port_groups(context.ports),
     )
+    console.print("    and screening against the built-in demo sanctions list ...")
+    load_sanctions_list(store, demo_list_path(), loaded_at=datetime.now(UTC))
+    screening = screen_store(store, mid_table=load_mid_table())
     total = ingest_summary.total()
     click.echo(
         f"darkfleet demo: {total.lines:,} NMEA lines, {total.positions:,} positions of "
         f"{len(total.vessels):,} vessels over {result.days} days; "
-        f"{sum(report.events_total.values()):,} events; store {root / 'store'}\n"
+        f"{sum(report.events_total.values()):,} events; "
+        f"{screening.result.events.height if screening.result else 0} sanctions matches; "
+        f"store {root / 'store'}\n"
     )
     _print_findings(store, result.vessels)
     click.echo(
@@ -233,6 +241,11 @@ def _why(event: dict[str, Any], call: str | None = None) -> str:
         )
     if kind == "identity_change":
         return f"{details.get('field')}: {details.get('old')} -> {details.get('new')}"
+    if kind == "sanctions_match":
+        return (
+            f"{details.get('entry_name')} on {details.get('list')} by {details.get('matched_on')}"
+            f" ({', '.join(details.get('corroboration', []))})"
+        )
     if kind == "invalid_identity":
         return f"{details.get('rule')}: {details.get('value')}"
     if kind == "shuttle":

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import polars as pl
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from darkfleet.cli._options import (
@@ -31,6 +32,7 @@ from darkfleet.engine.detect_config import (
     parse_overrides,
 )
 from darkfleet.engine.evidence import event_records, explain_event, query_events
+from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
 from darkfleet.schema import EVENT_TYPES
 from darkfleet.store import ParquetStore
@@ -119,7 +121,8 @@ def detect_command(
 
     Runs spoofing (track splitting) first, then gap, port_visit, loitering, encounter,
     identity_change, invalid_identity and shuttle, and writes <store>/events/. A second
-    run does only what new files or changed parameters require.
+    run does only what new files or changed parameters require. Last, it screens every
+    vessel against the loaded sanctions lists (as darkfleet screen does).
 
     Examples:
 
@@ -170,11 +173,32 @@ def detect_command(
             )
     else:
         report = run_detection(parquet_store, **kwargs)
+    screening = _screen_after_detection(parquet_store, kwargs["mid_table"])
     seconds = time.perf_counter() - started
-    _print_report(report, str(root), seconds, summary_format)
+    _print_report(report, str(root), seconds, summary_format, screening)
 
 
-def _print_report(report: DetectReport, root: str, seconds: float, summary_format: str) -> None:
+def _screen_after_detection(store: ParquetStore, mid_table: pl.DataFrame) -> ScreenReport:
+    """Detection's last step: screen every vessel against the loaded sanctions lists."""
+    from darkfleet.cli.sanctions import screen_workers
+
+    return screen_store(store, mid_table=mid_table, workers=screen_workers())
+
+
+def _print_report(
+    report: DetectReport,
+    root: str,
+    seconds: float,
+    summary_format: str,
+    screening: ScreenReport,
+) -> None:
+    if screening.result is not None:
+        matches = screening.result.events.height
+        report = dataclasses.replace(
+            report,
+            events_written={**report.events_written, "sanctions_match": matches},
+            events_total={**report.events_total, "sanctions_match": matches},
+        )
     rate = report.positions / seconds if seconds > 0 else 0.0
     payload = {
         "store": root,
@@ -196,6 +220,11 @@ def _print_report(report: DetectReport, root: str, seconds: float, summary_forma
         },
         "seconds": round(seconds, 3),
         "positions_per_s": round(rate),
+        "sanctions": {
+            "lists": list(screening.lists),
+            "matches": screening.result.events.height if screening.result else 0,
+            "near_misses": screening.result.near_misses.height if screening.result else 0,
+        },
     }
     if summary_format == "json":
         echo_json(payload)
@@ -222,6 +251,16 @@ def _print_report(report: DetectReport, root: str, seconds: float, summary_forma
         ("seconds", f"{seconds:.2f}"),
         ("throughput", f"{rate:,.0f} positions/s"),
     ]
+    matches = screening.result.events.height if screening.result else 0
+    misses = screening.result.near_misses.height if screening.result else 0
+    rows.append(
+        (
+            "sanctions screening",
+            f"{matches} matches, {misses} near misses (darkfleet screen lists them)"
+            if screening.lists
+            else "no lists loaded (darkfleet sanctions load FILE)",
+        )
+    )
     print_table("Detect summary", ["", "value"], rows)
     types = sorted(set(report.events_total) | set(report.events_written))
     print_table(

@@ -100,6 +100,45 @@ def validate_frame(kind: DatasetKind, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(list(expected))
 
 
+def validate_sanctions(
+    entries: pl.DataFrame, loads: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return sanctions entries and loads with exactly their canonical columns, sorted.
+
+    Entries are sorted by ``(list, entry_id, added_ts)`` and loads by ``(loaded_ts, list)``
+    so the stored bytes depend only on their content.
+
+    Raises
+    ------
+    SchemaError
+        a column is missing, mistyped or not canonical.
+    ValueError
+        one list holds the same current (not removed) ``entry_id`` twice.
+    """
+    checked = []
+    for what, frame, target in (
+        ("sanctions entries", entries, schema.SANCTION_ENTRIES),
+        ("sanctions loads", loads, schema.SANCTION_LOADS),
+    ):
+        schema.require(frame, target, what=what)
+        extra = [name for name in frame.columns if name not in target]
+        if extra:
+            raise SchemaError(f"{what}: columns {extra} are not canonical; drop them")
+        checked.append(frame.select(list(target)))
+    current = checked[0].filter(pl.col("removed_ts").is_null())
+    repeated = current.filter(pl.struct("list", "entry_id").is_duplicated())
+    if repeated.height:
+        row = repeated.row(0, named=True)
+        raise ValueError(
+            f"sanctions entries: list {row['list']!r} holds entry_id {row['entry_id']!r} "
+            "more than once; entry ids must be unique within a list"
+        )
+    return (
+        checked[0].sort("list", "entry_id", "added_ts", nulls_last=True),
+        checked[1].sort("loaded_ts", "list"),
+    )
+
+
 def split_by_day(kind: IngestKind, frame: pl.DataFrame) -> list[tuple[date | None, pl.DataFrame]]:
     """Split a validated batch into the parts one write produces.
 

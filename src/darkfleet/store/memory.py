@@ -22,6 +22,7 @@ from darkfleet.store._frames import (
     check_dataset,
     check_file_id,
     merge_events,
+    validate_sanctions,
 )
 from darkfleet.store._transaction import BaseIngestTransaction
 from darkfleet.store.manifest import ManifestEntry, manifest_frame
@@ -72,6 +73,8 @@ class MemoryStore:
         self._open_ingests: set[str] = set()
         self._detect_state: str | None = None
         self._detect_excluded = schema.empty(DETECT_EXCLUDED)
+        self._sanctions = schema.empty(schema.SANCTION_ENTRIES)
+        self._sanction_loads = schema.empty(schema.SANCTION_LOADS)
         given = {"positions": positions, "statics": statics, "others": others, "rejects": rejects}
         for kind in INGEST_KINDS:
             frame = given[kind]
@@ -134,6 +137,18 @@ class MemoryStore:
         schema.require(excluded, DETECT_EXCLUDED, what="excluded positions")
         self._detect_excluded = excluded.select(list(DETECT_EXCLUDED))
         self._detect_state = json.dumps(dict(state), sort_keys=True)
+
+    def replace_sanctions(self, entries: pl.DataFrame, loads: pl.DataFrame) -> None:
+        """Replace the sanctions entries and loads together (as ``ParquetStore``)."""
+        self._sanctions, self._sanction_loads = validate_sanctions(entries, loads)
+
+    def read_sanctions(self) -> pl.DataFrame:
+        """Return every version of every sanctions entry (``schema.SANCTION_ENTRIES``)."""
+        return self._sanctions
+
+    def read_sanction_loads(self) -> pl.DataFrame:
+        """Return the sanctions loads (``schema.SANCTION_LOADS``), oldest first."""
+        return self._sanction_loads
 
     def scan(self, kind: DatasetKind) -> pl.LazyFrame:
         """Return dataset ``kind`` lazily, in the order a ``ParquetStore`` gives it."""

@@ -14,6 +14,9 @@ Layout of a store directory::
     <root>/_journal/<file_id>.json          only while a commit is being published
     <root>/_detect/state.json               what the events reflect (files, parameters)
     <root>/_detect/excluded.parquet         positions detection kept out (spoofed tracks)
+    <root>/sanctions/entries.parquet        every version of every sanctions-list entry
+    <root>/sanctions/loads.parquet          one row per sanctions-list load
+    <root>/_journal/_sanctions.json         only while new sanctions files are moved in
     <root>/.staging/<file_id>/...           parts of ingests not yet committed
     <root>/.lock                            the writer lock (fcntl.flock), holder's pid
 
@@ -28,7 +31,8 @@ Atomicity. An ingest stages its parts under ``.staging/<file_id>/`` (outside eve
 directory: Polars' and DuckDB's ``**`` globs do *not* skip hidden directories, only
 pyarrow does). ``commit`` fsyncs them, writes the journal (staged -> final moves plus the
 manifest entry), renames each part into place, writes the manifest entry, fsyncs the
-directories and deletes the journal. Whoever next takes the writer lock (any writer, or
+directories and deletes the journal. ``replace_sanctions`` works the same way: both files
+are staged, a journal names their moves, and the journal is the commit point. Whoever next takes the writer lock (any writer, or
 any ``ParquetStore()`` opened while no writer runs) first rolls every journal forward and
 deletes staging left without one, so an interrupted ingest is all or nothing.
 
@@ -61,6 +65,7 @@ from darkfleet.store._frames import (
     check_file_id,
     merge_events,
     validate_frame,
+    validate_sanctions,
 )
 from darkfleet.store._fs import (
     StoreLockedError,
@@ -89,6 +94,9 @@ _MARKER_VERSION: Final = 1
 _EVENTS_FILE: Final = "events/events.parquet"
 _DETECT_STATE: Final = "_detect/state.json"
 _DETECT_EXCLUDED: Final = "_detect/excluded.parquet"
+_SANCTIONS_FILES: Final = ("entries", "loads")
+#: A name no ingest journal can take (file ids never start with "_").
+_SANCTIONS_JOURNAL: Final = "_sanctions.json"
 
 
 def write_part(frame: pl.DataFrame, path: Path) -> None:
@@ -114,7 +122,8 @@ class ParquetStore:
         with ``False`` a missing store is a ``StoreError``.
     on_step : testing hook called with the name of each step of a write
         (``"staged:<kind>:<batch>"``, ``"journal_written"``, ``"renamed:<i>"``,
-        ``"manifest_written"``, ``"journal_removed"``, ``"events_staged"``); crash tests
+        ``"manifest_written"``, ``"journal_removed"``, ``"events_staged"``,
+        ``"sanctions_staged"``, ``"sanctions_journal_written"``, ``"sanctions_moved"``); crash tests
         end the process there.
 
     Raises
@@ -223,7 +232,11 @@ class ParquetStore:
     def _recover(self) -> None:
         journal_dir = self.root / "_journal"
         for journal in sorted(journal_dir.glob("*.json")):
-            self._roll_forward(read_json(journal, what="commit journal"), journal)
+            payload = read_json(journal, what="commit journal")
+            if journal.name == _SANCTIONS_JOURNAL:
+                self._roll_moves(payload, journal)
+            else:
+                self._roll_forward(payload, journal)
         for leftover in [*journal_dir.glob("*.tmp"), *(self.root / "_manifest").glob("*.tmp")]:
             leftover.unlink(missing_ok=True)
         staging = self.root / ".staging"
@@ -273,6 +286,37 @@ class ParquetStore:
         fsync_dir(journal_path.parent)
         self._step("journal_removed")
         shutil.rmtree(self.root / ".staging" / entry.file_id, ignore_errors=True)
+
+    def _roll_moves(self, journal: Mapping[str, object], journal_path: Path) -> None:
+        """Finish a sanctions replacement from its journal: renames, cleanup. Idempotent."""
+        moves = journal.get("moves")
+        if not isinstance(moves, list):
+            raise StoreError(
+                f"{journal_path}: malformed journal; the store is damaged: delete it and "
+                "load the sanctions lists again (darkfleet sanctions load FILE)"
+            )
+        touched: set[Path] = set()
+        staged_dirs: set[Path] = set()
+        for staged_rel, final_rel in moves:
+            staged = self.root / staged_rel
+            final = self.root / final_rel
+            staged_dirs.add(staged.parent)
+            if staged.exists():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, final)
+                touched.add(final.parent)
+            elif not final.exists():
+                raise StoreError(
+                    f"{journal_path}: {staged_rel} is neither staged nor at {final_rel}; "
+                    "delete the journal and load the sanctions lists again"
+                )
+        for directory in sorted(touched):
+            fsync_dir(directory)
+        self._step("sanctions_moved")
+        journal_path.unlink()
+        fsync_dir(journal_path.parent)
+        for directory in staged_dirs:
+            shutil.rmtree(directory, ignore_errors=True)
 
     # -- writing --------------------------------------------------------------------------
     @contextmanager
@@ -405,6 +449,60 @@ class ParquetStore:
             os.replace(staged, self.root / _DETECT_EXCLUDED)
             fsync_dir(directory)
             write_json_atomic(self.root / _DETECT_STATE, dict(state))
+
+    def replace_sanctions(self, entries: pl.DataFrame, loads: pl.DataFrame) -> None:
+        """Replace ``sanctions/entries.parquet`` and ``sanctions/loads.parquet`` together.
+
+        Both files are written under ``.staging``, then a journal naming their two moves is
+        written (the commit point) and the moves are made. A crash before the journal
+        leaves the old files; after it, the next writer to open the store finishes the
+        moves, so readers never see new entries with old loads or the reverse.
+
+        Raises
+        ------
+        SchemaError
+            a frame lacks, mistypes or adds columns (``schema.SANCTION_ENTRIES`` and
+            ``schema.SANCTION_LOADS``).
+        ValueError
+            one list holds the same current ``entry_id`` twice.
+        StoreError
+            another process holds the writer lock.
+        """
+        entries, loads = validate_sanctions(entries, loads)
+        with self.lock():
+            staging = self.root / ".staging" / f"sanctions-{os.getpid()}"
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            frames = {"entries": entries, "loads": loads}
+            for name in _SANCTIONS_FILES:
+                write_part(frames[name], staging / f"{name}.parquet")
+            fsync_dir(staging)
+            self._step("sanctions_staged")
+            prefix = staging.relative_to(self.root).as_posix()
+            journal = {
+                "moves": [
+                    [f"{prefix}/{name}.parquet", f"sanctions/{name}.parquet"]
+                    for name in _SANCTIONS_FILES
+                ]
+            }
+            journal_path = self.root / "_journal" / _SANCTIONS_JOURNAL
+            write_json_atomic(journal_path, journal)
+            self._step("sanctions_journal_written")
+            self._roll_moves(journal, journal_path)
+
+    def read_sanctions(self) -> pl.DataFrame:
+        """Return ``sanctions/entries.parquet`` (``schema.SANCTION_ENTRIES``), empty if none."""
+        return self._read_sanctions_file("entries", schema.SANCTION_ENTRIES)
+
+    def read_sanction_loads(self) -> pl.DataFrame:
+        """Return ``sanctions/loads.parquet`` (``schema.SANCTION_LOADS``), empty if none."""
+        return self._read_sanctions_file("loads", schema.SANCTION_LOADS)
+
+    def _read_sanctions_file(self, name: str, target: schema.Schema) -> pl.DataFrame:
+        path = self.root / "sanctions" / f"{name}.parquet"
+        if not path.is_file():
+            return schema.empty(target)
+        return pl.read_parquet(path, schema=dict(target))
 
     # -- reading --------------------------------------------------------------------------
     def _manifest_entries(self) -> list[ManifestEntry]:

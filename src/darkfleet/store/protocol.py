@@ -171,3 +171,15 @@ class Store(Protocol):
     def write_detect_state(self, state: Mapping[str, object], excluded: pl.DataFrame) -> None:
         """Record detection's state and excluded positions (excluded first, state last)."""
         ...
+
+    def read_sanctions(self) -> pl.DataFrame:
+        """Return every version of every sanctions-list entry (``schema.SANCTION_ENTRIES``)."""
+        ...
+
+    def read_sanction_loads(self) -> pl.DataFrame:
+        """Return one row per sanctions-list load (``schema.SANCTION_LOADS``), oldest first."""
+        ...
+
+    def replace_sanctions(self, entries: pl.DataFrame, loads: pl.DataFrame) -> None:
+        """Replace the stored entries and loads together, atomically (both or neither)."""
+        ...
