@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 import polars as pl
@@ -17,18 +14,13 @@ from darkfleet.cli.main import cli
 from darkfleet.engine.detect import run_detection
 from darkfleet.engine.detect_config import build_detect_config
 from darkfleet.engine.ingest import IngestOptions, ingest_paths
+from darkfleet.fuse.dossier import load_fleet, rank_vessels
+from darkfleet.fuse.risk_params import RiskParams
 from darkfleet.store import ParquetStore
 
-#: Event types an analyst reads first; port visits are context, not findings.
-FINDING_TYPES = (
-    "gap",
-    "encounter",
-    "loitering",
-    "spoofing",
-    "identity_change",
-    "invalid_identity",
-    "shuttle",
-)
+#: Vessels listed in the ranking, and those whose reasons are spelled out.
+TOP_VESSELS = 10
+EXPLAINED_VESSELS = 5
 
 
 @cli.command("demo")
@@ -46,8 +38,8 @@ def demo_command(out_dir: str, seed: int) -> None:
 
     Simulates the 2023 Rajin <-> Dunay/Vostochny shuttle (cargo ships going dark near
     Russian ports, a ship-to-ship transfer with a DPRK tanker, ordinary traffic around
-    them), ingests the NMEA feed, runs every detector, and prints the vessels an analyst
-    should look at first with the findings behind each. The store it leaves behind
+    them), ingests the NMEA feed, runs every detector, and ranks the vessels by risk
+    score, with the reasons and evidence behind each. The store it leaves behind
     works with every other command (darkfleet events --store DIR/store).
 
     Examples:
@@ -86,108 +78,43 @@ def demo_command(out_dir: str, seed: int) -> None:
         f"{len(total.vessels):,} vessels over {result.days} days; "
         f"{sum(report.events_total.values()):,} events; store {root / 'store'}\n"
     )
-    _print_findings(store, result.vessels)
+    _print_ranking(store, default_port_groups(context.ports))
     click.echo(
-        "Next: darkfleet events --store "
-        f"{root / 'store'} --type gap   |   darkfleet explain EVENT_ID --store {root / 'store'}"
+        f'Next: darkfleet vessel "LADY R" --store {root / "store"}   |   '
+        f"darkfleet vessels --store {root / 'store'}"
     )
     click.echo(f"Ground truth of what was planted: {paths['truth']}")
 
 
-def _print_findings(store: ParquetStore, vessels: pl.DataFrame) -> None:
-    """Rank vessels by their findings and show each finding's key evidence."""
-    events = store.scan("events").filter(pl.col("type").is_in(FINDING_TYPES)).collect()
-    names = _latest_names(store)
-    # an encounter concerns both vessels
-    partners = events.filter(pl.col("other_mmsi").is_not_null()).with_columns(
-        pl.col("other_mmsi").alias("mmsi"), pl.col("mmsi").alias("other_mmsi")
+def _print_ranking(store: ParquetStore, port_groups: dict[str, str]) -> None:
+    """Rank the vessels by risk score and show each top vessel's reasons."""
+    from darkfleet.reference import load_mid_table
+
+    fleet = load_fleet(
+        store, mid_table=load_mid_table(), port_groups=port_groups, params=RiskParams()
     )
-    findings = pl.concat([events, partners]).sort("mmsi", "start_ts", "event_id")
-    if findings.height == 0:
-        click.echo("No findings.")
+    ranked = rank_vessels(fleet, sort="risk", limit=TOP_VESSELS)
+    ranked = ranked.filter(pl.col("score") > 0)
+    if ranked.height == 0:
+        click.echo("No vessel has a risk score above 0.")
         return
-    flags = dict(zip(vessels["mmsi"].to_list(), vessels["flag"].to_list(), strict=True))
-    ranked = (
-        findings.group_by("mmsi")
-        .agg(pl.len().alias("n"))
-        .sort(["n", "mmsi"], descending=[True, False])
+    print_table(
+        "Vessels to look at first (risk score 0-100, docs/risk.md)",
+        ["#", "mmsi", "name", "flag", "risk", "events"],
+        [
+            (i, r["mmsi"], r["name"], r["flag"], f"{r['score']:.1f}", r["events"])
+            for i, r in enumerate(ranked.iter_rows(named=True), start=1)
+        ],
     )
     rows = []
-    for mmsi, count in ranked.head(10).iter_rows():
-        kinds = Counter(findings.filter(pl.col("mmsi") == mmsi)["type"].to_list())
-        rows.append(
-            (
-                mmsi,
-                names.get(mmsi, ""),
-                flags.get(mmsi, ""),
-                count,
-                ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items())),
+    for r in ranked.head(EXPLAINED_VESSELS).iter_rows(named=True):
+        for reason in r["reasons"] or []:
+            first_id = reason["event_ids"][0] if reason["event_ids"] else ""
+            rows.append(
+                (r["name"] or r["mmsi"], f"{reason['points']:.1f}", reason["text"], first_id)
             )
-        )
     print_table(
-        "Vessels to look at first (most findings)",
-        ["mmsi", "name", "flag", "findings", "what"],
+        "Why (darkfleet vessel NAME shows all evidence; darkfleet explain EVENT_ID one event)",
+        ["vessel", "points", "reason", "e.g. event"],
         rows,
     )
-    top = [row[0] for row in rows[:5]]
-    detail_rows = [
-        (
-            event["mmsi"],
-            event["type"],
-            event["start_ts"].strftime("%Y-%m-%d %H:%M"),
-            event["end_ts"].strftime("%Y-%m-%d %H:%M"),
-            _why(event),
-            event["event_id"],
-        )
-        for event in findings.filter(pl.col("mmsi").is_in(top)).iter_rows(named=True)
-    ]
-    print_table(
-        "Their findings (darkfleet explain EVENT_ID shows the positions and raw lines)",
-        ["mmsi", "type", "start (UTC)", "end (UTC)", "why", "event_id"],
-        detail_rows,
-    )
-
-
-def _latest_names(store: ParquetStore) -> dict[int, str]:
-    statics = (
-        store.scan("statics")
-        .filter(pl.col("name").is_not_null())
-        .sort("ts")
-        .group_by("mmsi")
-        .agg(pl.col("name").last())
-        .collect()
-    )
-    return dict(zip(statics["mmsi"].to_list(), statics["name"].to_list(), strict=True))
-
-
-def _why(event: dict[str, Any]) -> str:
-    """One line of the evidence that matters most for this event type."""
-    details = json.loads(event["details"] or "{}")
-    kind = event["type"]
-    if kind == "gap":
-        reachable = [
-            p["name"]
-            for p in details.get("sensitive_ports_reachable", [])
-            if p.get("country") == "PRK"
-        ]
-        where = f"; DPRK ports in reach: {', '.join(reachable)}" if reachable else ""
-        return f"dark {details.get('gap_duration_h', 0):.0f} h{where}"
-    if kind == "encounter":
-        return (
-            f"{details.get('duration_h', 0):.1f} h within {details.get('median_distance_m', 0):.0f} m "
-            f"of {event['other_mmsi']}, {details.get('distance_to_port_km', 0):.0f} km from port"
-        )
-    if kind == "identity_change":
-        return f"{details.get('field')}: {details.get('old')} -> {details.get('new')}"
-    if kind == "invalid_identity":
-        return f"{details.get('rule')}: {details.get('value')}"
-    if kind == "spoofing":
-        return f"rule {details.get('rule')}"
-    if kind == "loitering":
-        return (
-            f"{details.get('duration_h', 0):.1f} h below 2 kn, "
-            f"{details.get('distance_from_shore_nm', 0):.0f} nm offshore"
-        )
-    return ", ".join(
-        f"{k}={v}" for k, v in sorted(details.items()) if not isinstance(v, list | dict)
-    )[:80]

@@ -77,6 +77,12 @@ class RiskParams:
             value = getattr(self, f.name)
             if f.name.endswith(("_points", "_points_per_h")):
                 check_non_negative("risk", f.name, value, "points", upper=MAX_SCORE)
+        for name in ("sanctioned_countries", "sensitive_port_groups"):
+            if not isinstance(getattr(self, name), tuple):
+                raise ConfigError(
+                    f"risk.{name} must be a list of text, got {getattr(self, name)!r}; "
+                    'write e.g. ["PRK"]'
+                )
         for code in self.sanctioned_countries:
             if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
                 raise ConfigError(
