@@ -31,6 +31,7 @@ import polars as pl
 from darkfleet import schema
 from darkfleet.fuse.identity import with_flag
 from darkfleet.fuse.risk_params import MAX_SCORE, RISK_RULES, RiskParams
+from darkfleet.reference import to_alpha3
 
 __all__ = [
     "FINDINGS",
@@ -176,7 +177,15 @@ def _event_findings(
             )
         )
     )
-    list_flag = d.field("entry_flag").str.strip_chars().str.to_uppercase()
+    # lists give flags as alpha-3 (the contract) or alpha-2 (FtM); compare alpha-3 codes
+    raw_flags = matches.select(d.field("entry_flag")).to_series().drop_nulls().unique()
+    alpha3 = {code: to_alpha3(code) or code.strip().upper() for code in raw_flags.to_list()}
+    matches = matches.with_columns(
+        d.field("entry_flag")
+        .replace_strict(alpha3, default=None, return_dtype=pl.String)
+        .alias("_list_flag")
+    )
+    list_flag = pl.col("_list_flag")
     mismatched = matches.filter(
         list_flag.is_not_null() & pl.col("flag").is_not_null() & (list_flag != pl.col("flag"))
     )

@@ -147,8 +147,10 @@ def test_list_flag_differing_from_the_mid_flag_adds_the_mismatch_points_once() -
     assert "listed PAN, MMSI flag RUS" in mismatch["text"]
     assert scores[SHIP] == 70.0
     # same flag, or no flag on the list: no mismatch
-    _, reasons = _score([_match("m1", flag="RUS"), _match("m2", flag=None)])
-    assert "sanctions_flag_mismatch" not in reasons["rule"].to_list()
+    _, reasons = _score(
+        [_match("m1", flag="RUS"), _match("m2", flag=None), _match("m3", flag="ru")]
+    )
+    assert "sanctions_flag_mismatch" not in reasons["rule"].to_list()  # "ru" is alpha-2 RUS
 
 
 def test_dark_hours_with_a_sanctioned_port_in_reach_give_points_per_hour_up_to_the_cap() -> None:
