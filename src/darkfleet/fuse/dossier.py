@@ -173,9 +173,15 @@ def to_json(value: Any) -> Any:
 
 
 def _risk(fleet: Fleet, subject: Subject) -> dict[str, Any]:
-    """Score the subject's MMSIs together, as one vessel."""
-    findings = fleet.findings.filter(pl.col("mmsi").is_in(list(subject.mmsis))).with_columns(
-        pl.lit(subject.mmsis[0], dtype=pl.Int64).alias("mmsi")
+    """Score the subject's MMSIs together, as one vessel.
+
+    Evidence seen from two of its MMSIs (the link between its own re-flagged MMSIs, an
+    encounter between them) counts once.
+    """
+    findings = (
+        fleet.findings.filter(pl.col("mmsi").is_in(list(subject.mmsis)))
+        .with_columns(pl.lit(subject.mmsis[0], dtype=pl.Int64).alias("mmsi"))
+        .unique(maintain_order=True)
     )
     scores, reasons = score_findings(findings, fleet.params)
     return {
