@@ -50,14 +50,22 @@ def _position(mmsi: int, ts: datetime, lat: float, lon: float, sog: float) -> li
     return [_tag(f"c:{int(ts.timestamp())}") + sentences[0]]
 
 
-def _static(mmsi: int, ts: datetime, name: str, group: int) -> list[str]:
+def _static(
+    mmsi: int,
+    ts: datetime,
+    name: str,
+    group: int,
+    *,
+    imo: int = 9179842,
+    callsign: str = "UBCT6",
+) -> list[str]:
     sentences = encode_dict(
         {
             "type": 5,
             "mmsi": mmsi,
             "shipname": name,
-            "imo": 9179842,
-            "callsign": "UBCT6",
+            "imo": imo,
+            "callsign": callsign,
             "ship_type": 70,
         },
         talker_id="AI",

@@ -23,7 +23,7 @@ from darkfleet.fuse.corrections import (
     parse_assignments,
 )
 from darkfleet.fuse.sightings import add_sighting, read_current_sightings
-from darkfleet.fuse.vessels import VesselIndex
+from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
 from darkfleet.store.workspace import Workspace, open_workspace
 from tests.workspace._fleet import GAP_EVENT, VISIT_EVENT, events, make_store

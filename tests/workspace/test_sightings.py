@@ -19,7 +19,7 @@ from darkfleet.fuse.sightings import (
     import_sightings,
     read_current_sightings,
 )
-from darkfleet.fuse.vessels import VesselIndex
+from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store.workspace import Workspace, open_workspace
 from tests.workspace._fleet import ANGARA_IMO, ANGARA_MMSI, LADY_R_IMO, LADY_R_MMSI, make_store
 

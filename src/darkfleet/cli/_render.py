@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 
 def stdout_console() -> Console:
@@ -29,14 +31,18 @@ def echo_json(value: Any) -> None:
 
 
 def print_table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a simple table on stdout (right-aligned numbers)."""
+    """Print a simple table on stdout.
+
+    Cells and the title are data, never rich markup: a vessel named ``[RED] STAR`` prints
+    as it is.
+    """
     console = stdout_console()
     if title:
-        console.print(title, style="bold", highlight=False, soft_wrap=True)
+        console.print(Text(title, style="bold"), highlight=False, soft_wrap=True)
     table = Table(show_edge=False, header_style="bold")
     for header in headers:
-        table.add_column(header)
+        table.add_column(escape(header))
     for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        table.add_row(*("" if cell is None else escape(str(cell)) for cell in row))
     console.print(table)
     console.print()

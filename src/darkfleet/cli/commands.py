@@ -10,5 +10,6 @@ from darkfleet.cli import (  # noqa: F401
     sanctions,
     simulate,
     store,
+    vessel,
     workspace,
 )

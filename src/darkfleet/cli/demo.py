@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 import polars as pl
@@ -18,20 +15,13 @@ from darkfleet.engine.detect import run_detection
 from darkfleet.engine.detect_config import build_detect_config
 from darkfleet.engine.ingest import IngestOptions, ingest_paths
 from darkfleet.engine.sanctions import demo_list_path, load_sanctions_list, screen_store
+from darkfleet.fuse.dossier import load_fleet, rank_vessels
+from darkfleet.fuse.risk_params import RiskParams
 from darkfleet.store import ParquetStore
 
-#: Event types an analyst reads first; port visits are context, not findings.
-FINDING_TYPES = (
-    "gap",
-    "encounter",
-    "loitering",
-    "spoofing",
-    "identity_change",
-    "invalid_identity",
-    "shuttle",
-    "dark_port_call",
-    "sanctions_match",
-)
+#: Vessels listed in the ranking, and those whose reasons are spelled out.
+TOP_VESSELS = 10
+EXPLAINED_VESSELS = 5
 
 
 @cli.command("demo")
@@ -50,8 +40,8 @@ def demo_command(out_dir: str, seed: int) -> None:
     Simulates the 2023 Rajin <-> Dunay/Vostochny shuttle (cargo ships going dark near
     Russian ports, a ship-to-ship transfer with a DPRK tanker, ordinary traffic around
     them), ingests the NMEA feed, runs every detector, screens the vessels against a
-    built-in list of the ships designated for it, and prints the vessels an analyst
-    should look at first with the findings behind each. The store it leaves behind
+    built-in list of the ships designated for it, and ranks the vessels by risk score,
+    with the reasons and evidence behind each. The store it leaves behind
     works with every other command (darkfleet events --store DIR/store).
 
     Examples:
@@ -95,179 +85,43 @@ def demo_command(out_dir: str, seed: int) -> None:
         f"{screening.result.events.height if screening.result else 0} sanctions matches; "
         f"store {root / 'store'}\n"
     )
-    _print_findings(store, result.vessels)
+    _print_ranking(store, default_port_groups(context.ports))
     click.echo(
-        "Next: darkfleet events --store "
-        f"{root / 'store'} --type gap   |   darkfleet explain EVENT_ID --store {root / 'store'}"
+        f'Next: darkfleet vessel "LADY R" --store {root / "store"}   |   '
+        f"darkfleet vessels --store {root / 'store'}"
     )
     click.echo(f"Ground truth of what was planted: {paths['truth']}")
 
 
-def _print_findings(store: ParquetStore, vessels: pl.DataFrame) -> None:
-    """Rank vessels by their findings and show each finding's key evidence."""
-    events = _one_call_per_gap(
-        store.scan("events").filter(pl.col("type").is_in(FINDING_TYPES)).collect()
+def _print_ranking(store: ParquetStore, port_groups: dict[str, str]) -> None:
+    """Rank the vessels by risk score and show each top vessel's reasons."""
+    from darkfleet.reference import load_mid_table
+
+    fleet = load_fleet(
+        store, mid_table=load_mid_table(), port_groups=port_groups, params=RiskParams()
     )
-    names = _latest_names(store)
-    # an encounter concerns both vessels
-    partners = events.filter(pl.col("other_mmsi").is_not_null()).with_columns(
-        pl.col("other_mmsi").alias("mmsi"), pl.col("mmsi").alias("other_mmsi")
-    )
-    findings = pl.concat([events, partners]).sort("mmsi", "start_ts", "event_id")
-    if findings.height == 0:
-        click.echo("No findings.")
+    ranked = rank_vessels(fleet, sort="risk", limit=TOP_VESSELS)
+    ranked = ranked.filter(pl.col("score") > 0)
+    if ranked.height == 0:
+        click.echo("No vessel has a risk score above 0.")
         return
-    flags = dict(zip(vessels["mmsi"].to_list(), vessels["flag"].to_list(), strict=True))
-    ranked = (
-        findings.group_by("mmsi")
-        .agg(pl.len().alias("n"))
-        .sort(["n", "mmsi"], descending=[True, False])
+    print_table(
+        "Vessels to look at first (risk score 0-100, docs/risk.md)",
+        ["#", "mmsi", "name", "flag", "risk", "events"],
+        [
+            (i, r["mmsi"], r["name"], r["flag"], f"{r['score']:.1f}", r["events"])
+            for i, r in enumerate(ranked.iter_rows(named=True), start=1)
+        ],
     )
     rows = []
-    for mmsi, count in ranked.head(10).iter_rows():
-        kinds = Counter(findings.filter(pl.col("mmsi") == mmsi)["type"].to_list())
-        rows.append(
-            (
-                mmsi,
-                names.get(mmsi, ""),
-                flags.get(mmsi, ""),
-                count,
-                ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items())),
+    for r in ranked.head(EXPLAINED_VESSELS).iter_rows(named=True):
+        for reason in r["reasons"] or []:
+            first_id = reason["event_ids"][0] if reason["event_ids"] else ""
+            rows.append(
+                (r["name"] or r["mmsi"], f"{reason['points']:.1f}", reason["text"], first_id)
             )
-        )
     print_table(
-        "Vessels to look at first (most findings)",
-        ["mmsi", "name", "flag", "findings", "what"],
+        "Why (darkfleet vessel NAME shows all evidence; darkfleet explain EVENT_ID one event)",
+        ["vessel", "points", "reason", "e.g. event"],
         rows,
     )
-    top = [row[0] for row in rows[:5]]
-    calls = {
-        json.loads(call["details"])["gap_event_id"]: _why_call(call)
-        for call in findings.filter(pl.col("type") == "dark_port_call").iter_rows(named=True)
-    }
-    shown = findings.filter(pl.col("mmsi").is_in(top) & (pl.col("type") != "dark_port_call"))
-    detail_rows = [
-        (
-            event["mmsi"],
-            event["type"],
-            event["start_ts"].strftime("%Y-%m-%d %H:%M"),
-            event["end_ts"].strftime("%Y-%m-%d %H:%M"),
-            _why(event, calls.get(event["event_id"])),
-            event["event_id"],
-        )
-        for event in shown.iter_rows(named=True)
-    ]
-    print_table(
-        "Their findings (darkfleet explain EVENT_ID shows the positions and raw lines)",
-        ["mmsi", "type", "start (UTC)", "end (UTC)", "why", "event_id"],
-        detail_rows,
-    )
-
-
-def _one_call_per_gap(events: pl.DataFrame) -> pl.DataFrame:
-    """Keep one dark port call per gap, the one an analyst reads first, with the others' ports.
-
-    A long gap makes calls at many ports possible; show a confirmed one before a possible
-    one, a DPRK port before others, then the one needing the lowest speed. Column
-    ``other_ports`` lists the gap's other ports in that order.
-    """
-    calls = events.filter(pl.col("type") == "dark_port_call")
-    if calls.is_empty():
-        return events.with_columns(other_ports=pl.lit(None, dtype=pl.List(pl.String)))
-    ranked = calls.with_columns(
-        gap=pl.col("details").str.json_path_match("$.gap_event_id"),
-        is_possible=pl.col("details").str.json_path_match("$.status") != "confirmed",
-        is_elsewhere=pl.col("country") != "PRK",
-        speed=pl.col("details").str.json_path_match("$.required_speed_knots").cast(pl.Float64),
-    ).sort("gap", "is_possible", "is_elsewhere", "speed", "event_id")
-    first = (
-        ranked.group_by("gap", maintain_order=True)
-        .agg(pl.all().first(), pl.col("port").slice(1).alias("other_ports"))
-        .select(*events.columns, "other_ports")
-    )
-    return pl.concat(
-        [events.filter(pl.col("type") != "dark_port_call"), first], how="diagonal_relaxed"
-    )
-
-
-def _why_call(call_event: dict[str, Any]) -> str:
-    """The dark port call behind a gap, in one clause."""
-    call = json.loads(call_event["details"])
-    seen = f", sighted ({', '.join(call['sighting_ids'])})" if call["sighting_ids"] else ""
-    out = f"+{call['route_out_nm']:.0f}" if call["route_out_nm"] is not None else ""
-    others = call_event["other_ports"]
-    more = f" (or {others[0]}{', ...' if len(others) > 1 else ''})" if others else ""
-    return (
-        f"; {call['status']} call at {call_event['port']}{more}{seen}: "
-        f"{call['route_in_nm']:.0f}{out} nm by sea, {call['required_speed_knots']:.1f} kn, "
-        f"<= {call['possible_dwell_h']:.0f} h in port"
-    )
-
-
-def _latest_names(store: ParquetStore) -> dict[int, str]:
-    statics = (
-        store.scan("statics")
-        .filter(pl.col("name").is_not_null())
-        .sort("ts")
-        .group_by("mmsi")
-        .agg(pl.col("name").last())
-        .collect()
-    )
-    return dict(zip(statics["mmsi"].to_list(), statics["name"].to_list(), strict=True))
-
-
-def _why(event: dict[str, Any], call: str | None = None) -> str:
-    """One line of the evidence that matters most for this event type.
-
-    ``call`` describes the dark port call inferred inside a gap, which replaces the
-    gap's straight-line list of ports in reach.
-    """
-    details = json.loads(event["details"] or "{}")
-    kind = event["type"]
-    if kind == "gap" and call is not None:
-        return f"dark {details.get('gap_duration_h', 0):.0f} h{call}"
-    if kind == "gap":
-        reachable = [
-            p["name"]
-            for p in details.get("sensitive_ports_reachable", [])
-            if p.get("country") == "PRK"
-        ]
-        where = f"; DPRK ports in reach: {', '.join(reachable)}" if reachable else ""
-        return f"dark {details.get('gap_duration_h', 0):.0f} h{where}"
-    if kind == "encounter":
-        return (
-            f"{details.get('duration_h', 0):.1f} h within {details.get('median_distance_m', 0):.0f} m "
-            f"of {event['other_mmsi']}, {details.get('distance_to_port_km', 0):.0f} km from port"
-        )
-    if kind == "identity_change":
-        return f"{details.get('field')}: {details.get('old')} -> {details.get('new')}"
-    if kind == "sanctions_match":
-        return (
-            f"{details.get('entry_name')} on {details.get('list')} by {details.get('matched_on')}"
-            f" ({', '.join(details.get('corroboration', []))})"
-        )
-    if kind == "invalid_identity":
-        return f"{details.get('rule')}: {details.get('value')}"
-    if kind == "shuttle":
-        trips = details.get("trips", [])
-        dark = {t["arrival_ts"] for t in trips if t["event_type"] == "dark_port_call"}
-        ends = []
-        for group in details.get("groups", []):
-            seen = Counter(
-                t["port"] for t in trips if t["group"] == group and t["event_type"] == "port_visit"
-            )
-            ends.append(seen.most_common(1)[0][0] if seen else f"{group} (dark)")
-        return (
-            f"{details.get('n_round_trips')} round trips {' <-> '.join(ends)}; "
-            f"{len(dark)} calls inferred while dark"
-        )
-    if kind == "spoofing":
-        return f"rule {details.get('rule')}"
-    if kind == "loitering":
-        return (
-            f"{details.get('duration_h', 0):.1f} h below 2 kn, "
-            f"{details.get('distance_from_shore_nm', 0):.0f} nm offshore"
-        )
-    return ", ".join(
-        f"{k}={v}" for k, v in sorted(details.items()) if not isinstance(v, list | dict)
-    )[:80]

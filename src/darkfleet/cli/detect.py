@@ -27,6 +27,7 @@ from darkfleet.config import load_config_file, parse_utc_time
 from darkfleet.engine.detect import DetectReport, run_detection
 from darkfleet.engine.detect_config import (
     DETECTOR_ORDER,
+    ConfigValue,
     build_detect_config,
     describe_detect_config,
     parse_overrides,
@@ -34,10 +35,11 @@ from darkfleet.engine.detect_config import (
 from darkfleet.engine.evidence import event_records, explain_event, query_events
 from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
+from darkfleet.fuse.risk_params import describe_risk_params
 from darkfleet.schema import EVENT_TYPES
 from darkfleet.store import ParquetStore
 
-_CONFIG_HELP = "TOML file with [detect.<name>] sections (docs/configuration.md)."
+_CONFIG_HELP = "TOML file with [detect.<name>] and [risk] sections (docs/configuration.md)."
 _SET_HELP = "Override one parameter: DETECTOR.KEY=VALUE (e.g. gap.min_gap=8h); repeatable."
 
 
@@ -500,9 +502,10 @@ def config_group() -> None:
 def config_show_command(
     config_file: str | None, assignments: tuple[str, ...], output_format: str
 ) -> None:
-    """Print every detector parameter and where it came from.
+    """Print every detector and risk parameter and its source.
 
-    Each value's source is default (built in), file (--config) or flag (--set).
+    Each value's source is default (built in), file (--config) or flag (--set). Risk
+    rules and weights ([risk], docs/risk.md) are listed under "risk".
 
     Examples:
 
@@ -512,11 +515,15 @@ def config_show_command(
     """
     file_config, where = _load_config(config_file)
     rows = describe_detect_config(file_config, overrides=parse_overrides(assignments), where=where)
+    rows += [
+        ConfigValue("risk", key, value, source)
+        for key, value, source in describe_risk_params(file_config, where=where)
+    ]
     if output_format == "json":
         echo_json([dataclasses.asdict(row) for row in rows])
         return
     print_table(
-        "Detector parameters",
+        "Detector and risk parameters",
         ["detector", "key", "value", "source"],
         [(r.detector, r.key, r.value, r.source) for r in rows],
     )

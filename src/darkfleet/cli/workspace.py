@@ -24,7 +24,7 @@ from darkfleet.cli.main import cli
 from darkfleet.errors import ConfigError, InputError
 from darkfleet.fuse.corrections import correct_item, dispute_item, item_history, parse_assignments
 from darkfleet.fuse.sightings import CONFIDENCES, FieldError, add_sighting, import_sightings
-from darkfleet.fuse.vessels import VesselIndex
+from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
 from darkfleet.store.workspace import ItemVersion, Workspace, open_workspace, workspace_url
 

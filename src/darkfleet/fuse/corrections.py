@@ -32,7 +32,7 @@ from darkfleet.config import parse_utc_time
 from darkfleet.errors import ConfigError, StoreError
 from darkfleet.fuse.sightings import FIELDS as SIGHTING_FIELDS
 from darkfleet.fuse.sightings import FieldError, build_sighting, sighting_raw
-from darkfleet.fuse.vessels import VesselIndex
+from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.reference.countries import to_alpha3
 from darkfleet.store import Store
 from darkfleet.store.workspace import ItemVersion, SightingFields, Workspace

@@ -39,7 +39,7 @@ import polars as pl
 from darkfleet import schema
 from darkfleet.config import parse_utc_time
 from darkfleet.errors import ConfigError, DecodeError, InputError, SchemaError
-from darkfleet.fuse.vessels import VesselIndex
+from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.reference.ports import resolve_port
 from darkfleet.store.workspace import SightingFields, Workspace
 

@@ -1,162 +1,301 @@
-"""Which vessel an analyst means: free text to MMSI and IMO (fuse layer).
+"""Which vessels a store holds, and which one a query means (fuse layer).
 
-Imports ``store``, ``reference``, ``schema`` and ``errors``; never ``cli``.
+Imports ``schema``, ``errors``, ``reference`` (name normalisation) and ``fuse``'s own
+modules; never ``cli``. Pure: frames in, frames out.
 
-Analysts name vessels as they find them: ``LADY R (IMO 9161003)``, ``MMSI 273845000``,
-``9161003`` or just ``Angara``. ``VesselIndex.resolve`` reads identifier tokens first and
-the name only when there is none:
-
-1. an MMSI (``MMSI 273845000``, or nine digits alone) is the vessel; its IMO comes from
-   the text or else from the store's latest static report of that MMSI;
-2. an IMO (``IMO 9161003``, ``IMO:9161003``, or seven digits alone) is looked up in the
-   static reports; when several MMSIs reported it over time (a re-flag), the one that
-   reported it closest to the sighting's time wins; an IMO the store never saw still
-   resolves, with no MMSI;
-3. otherwise the name, compared after normalisation (case, diacritics, punctuation and a
-   leading ``MV``/``MT``/``SS`` ignored) with every name in the static reports: exactly
-   one MMSI must match, or several that all reported one and the same IMO (one ship
-   re-flagged; chosen as in 2.); none, or several ships, is an error that lists the
-   candidates.
+- ``vessel_index``: one row per MMSI seen in positions or static reports: its latest
+  reported identity, its flag (from the MID) and the first and last message behind it.
+- ``vessel_names``: every name each MMSI reported, normalised for comparison.
+- ``resolve_vessel``: a query (an MMSI, an IMO with or without the ``IMO`` prefix, or a
+  name) to the MMSIs it means. A name is first compared exactly (after normalisation,
+  current and former names alike), then fuzzily (rapidfuzz's ``WRatio``, at least
+  ``FUZZY_MIN_SCORE``). MMSIs sharing one IMO are one vessel (a re-flagged ship); a name
+  that fits several vessels raises ``AmbiguousVesselError`` listing them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Final
+from typing import Final, Literal
 
 import polars as pl
+from rapidfuzz import fuzz, process
 
-from darkfleet.errors import InputError
+from darkfleet import schema
+from darkfleet.errors import ConfigError
+from darkfleet.fuse.identity import with_flag
+from darkfleet.fuse.links import normalised_names
 from darkfleet.reference._names import normalise_name
-from darkfleet.store import Store
 
-__all__ = ["ResolvedVessel", "VesselIndex"]
+__all__ = [
+    "FUZZY_MIN_SCORE",
+    "VESSELS",
+    "AmbiguousVesselError",
+    "Subject",
+    "VesselNotFoundError",
+    "resolve_vessel",
+    "vessel_index",
+    "vessel_names",
+]
 
-_IMO_TOKEN: Final = re.compile(r"\bIMO\s*(?:NO\.?|NUMBER)?\s*[:#.]?\s*(\d{7})\b", re.IGNORECASE)
-_MMSI_TOKEN: Final = re.compile(r"\bMMSI\s*[:#.]?\s*(\d{9})\b", re.IGNORECASE)
-_SHIP_PREFIX: Final = re.compile(r"^(?:M ?[VT]|SS) ")
-#: At most this many candidates are listed when a name is ambiguous.
-_MAX_LISTED: Final = 5
-_EXAMPLE: Final = "e.g. 'LADY R (IMO 9161003)' or 'MMSI 273845000'"
+#: Lowest rapidfuzz ``WRatio`` (0-100) for a fuzzy name candidate. Analyst decision: 85
+#: accepts one or two wrong or missing letters in a name of eight or more ("LADY R" for
+#: "LADY R.", "ANGRA" for "ANGARA") and keeps unrelated names of shared words out.
+FUZZY_MIN_SCORE: Final = 85.0
+#: At most this many candidates are listed for an ambiguous or unknown name.
+MAX_CANDIDATES: Final = 10
+
+#: One row per MMSI: latest reported identity, flag and the first/last message behind it.
+VESSELS: Final[schema.Schema] = {
+    "mmsi": pl.Int64(),
+    "imo": pl.Int64(),
+    "name": pl.String(),
+    "callsign": pl.String(),
+    "ship_type": pl.Int16(),
+    "flag": pl.String(),
+    "first_seen": schema.UTC_US,
+    "last_seen": schema.UTC_US,
+    "first_file_id": pl.String(),
+    "first_line_no": pl.Int64(),
+    "last_file_id": pl.String(),
+    "last_line_no": pl.Int64(),
+    "positions": pl.UInt32(),
+    "static_reports": pl.UInt32(),
+}
+
+_MESSAGE: Final = ("mmsi", "ts", "file_id", "line_no")
+_IMO_QUERY: Final = re.compile(r"^\s*(?:IMO\s*[:#]?\s*(\d+)|(\d{7}))\s*$", re.IGNORECASE)
+_MMSI_QUERY: Final = re.compile(r"^\s*(?:MMSI\s*[:#]?\s*)?(\d{1,9})\s*$", re.IGNORECASE)
+
+MatchedOn = Literal["mmsi", "imo", "name", "name_fuzzy"]
+
+
+class VesselNotFoundError(ConfigError):
+    """The query names no vessel of the store; the message lists the closest names."""
+
+
+class AmbiguousVesselError(ConfigError):
+    """The query fits several vessels; ``candidates`` lists them (``VESSELS`` + ``score``)."""
+
+    def __init__(self, message: str, candidates: pl.DataFrame) -> None:
+        """Keep the candidates for callers that show them."""
+        super().__init__(message)
+        self.candidates = candidates
 
 
 @dataclass(frozen=True, slots=True)
-class ResolvedVessel:
-    """The vessel an analyst's text names: MMSI and IMO, either may be unknown."""
+class Subject:
+    """The vessel a query resolved to.
 
-    mmsi: int | None
-    imo: int | None
+    Attributes
+    ----------
+    query : the query as given.
+    matched_on : ``mmsi``, ``imo``, ``name`` (exact after normalisation) or ``name_fuzzy``.
+    mmsis : every MMSI of the vessel, ascending (several for a re-flagged IMO).
+    imos : every IMO those MMSIs reported, ascending.
+    match_score : rapidfuzz ``WRatio`` of the best name for ``name_fuzzy``, else 100.
+    """
+
+    query: str
+    matched_on: MatchedOn
+    mmsis: tuple[int, ...]
+    imos: tuple[int, ...]
+    match_score: float
 
 
-def _name_key(text: str) -> str:
-    return _SHIP_PREFIX.sub("", normalise_name(text))
+def vessel_index(
+    statics: pl.LazyFrame, positions: pl.LazyFrame, mid_table: pl.DataFrame
+) -> pl.DataFrame:
+    """Return one row per MMSI of the positions and static reports (``VESSELS``).
 
+    Parameters
+    ----------
+    statics, positions
+        ``schema.STATICS`` and ``schema.POSITIONS`` rows (lazy: only the columns needed
+        are read, so a store's Parquet files are scanned once).
+    mid_table
+        The ITU MID table (``mid``, ``iso3``).
 
-class VesselIndex:
-    """The store's static reports reduced to (mmsi, imo, name, first/last time) rows."""
-
-    def __init__(self, identities: pl.DataFrame) -> None:
-        """Build the index from a frame of ``mmsi``, ``imo``, ``name``, ``first_ts``, ``last_ts``."""
-        names = identities["name"].unique().drop_nulls().to_list()
-        keys = pl.DataFrame(
-            {"name": names, "name_key": [_name_key(n) for n in names]},
-            schema={"name": pl.String(), "name_key": pl.String()},
+    Returns
+    -------
+    pl.DataFrame
+        ``VESSELS`` sorted by ``mmsi``; ``imo``, ``name``, ``callsign`` and
+        ``ship_type`` are the last non-null value reported (null for a vessel seen only
+        in positions); first/last message over both datasets, ties broken by file and line.
+    """
+    schema.require(statics, schema.STATICS, what="static reports")
+    schema.require(positions, schema.POSITIONS, what="positions")
+    identity = (
+        statics.sort("mmsi", "ts", "file_id", "line_no", nulls_last=True)
+        .group_by("mmsi")
+        .agg(
+            *[pl.col(c).drop_nulls().last() for c in ("imo", "name", "callsign", "ship_type")],
+            pl.len().cast(pl.UInt32).alias("static_reports"),
         )
-        self._identities = identities.join(keys, on="name", how="left")
+    )
+    counts = positions.group_by("mmsi").agg(pl.len().cast(pl.UInt32).alias("positions"))
+    messages = pl.concat([statics.select(_MESSAGE), positions.select(_MESSAGE)])
+    spans = messages.group_by("mmsi").agg(
+        pl.col("ts").min().alias("first_seen"),
+        pl.col("ts").max().alias("last_seen"),
+        pl.col("file_id", "line_no")
+        .sort_by("ts", "file_id", "line_no")
+        .first()
+        .name.prefix("first_"),
+        pl.col("file_id", "line_no")
+        .sort_by("ts", "file_id", "line_no")
+        .last()
+        .name.prefix("last_"),
+    )
+    index = (
+        spans.join(identity, on="mmsi", how="left")
+        .join(counts, on="mmsi", how="left")
+        .with_columns(pl.col("positions", "static_reports").fill_null(0))
+        .sort("mmsi")
+        .collect()
+    )
+    return schema.conform(with_flag(index, mid_table), VESSELS)
 
-    @classmethod
-    def from_store(cls, store: Store) -> VesselIndex:
-        """Index the store's static reports (one row per distinct identity)."""
-        identities = (
-            store.scan("statics")
-            .group_by("mmsi", "imo", "name")
-            .agg(pl.col("ts").min().alias("first_ts"), pl.col("ts").max().alias("last_ts"))
-            .sort("mmsi", "first_ts", "imo", "name", nulls_last=True)
-            .collect()
+
+def vessel_names(statics: pl.LazyFrame) -> pl.DataFrame:
+    """Return every (MMSI, name) reported, with ``norm`` (normalised) and ``last_seen``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, UTC
+    >>> statics = schema.conform(pl.DataFrame({
+    ...     "mmsi": [1, 1], "ts": [datetime(2023, 9, d, tzinfo=UTC) for d in (1, 2)],
+    ...     "name": ["Lady R.", "LADY R"]}), schema.STATICS)
+    >>> vessel_names(statics.lazy()).select("name", "norm").rows()
+    [('LADY R', 'LADY R'), ('Lady R.', 'LADY R')]
+    """
+    names = (
+        statics.filter(pl.col("name").is_not_null() & (pl.col("name") != ""))
+        .group_by("mmsi", "name")
+        .agg(pl.col("ts").max().alias("last_seen"))
+        .sort("mmsi", "name")
+        .collect()
+    )
+    return names.with_columns(normalised_names(names["name"]).alias("norm"))
+
+
+def _subject(
+    query: str, matched_on: MatchedOn, mmsis: list[int], pairings: pl.DataFrame, score: float
+) -> Subject:
+    imos = pairings.filter(pl.col("mmsi").is_in(mmsis))["imo"].unique().sort().to_list()
+    return Subject(query, matched_on, tuple(sorted(set(mmsis))), tuple(imos), score)
+
+
+def _vessel_groups(mmsis: pl.DataFrame, vessels: pl.DataFrame) -> pl.DataFrame:
+    """Candidates (``mmsi``, ``score``) with their identity; one group id per vessel.
+
+    MMSIs whose latest IMO is the same belong to one vessel; MMSIs without IMO are their
+    own vessel.
+    """
+    rows = mmsis.join(vessels, on="mmsi", how="left")
+    group = (
+        pl.when(pl.col("imo").is_not_null())
+        .then(pl.format("imo {}", pl.col("imo")))
+        .otherwise(pl.format("mmsi {}", pl.col("mmsi")))
+    )
+    return rows.with_columns(group.alias("_vessel")).sort(
+        ["score", "mmsi"], descending=[True, False]
+    )
+
+
+def _describe(candidates: pl.DataFrame) -> str:
+    lines = []
+    for row in candidates.head(MAX_CANDIDATES).iter_rows(named=True):
+        imo = f"IMO {row['imo']}" if row["imo"] is not None else "no IMO"
+        last = row["last_seen"].strftime("%Y-%m-%d") if row["last_seen"] is not None else "?"
+        lines.append(
+            f"  {row['mmsi']}  {imo:<12} {row['name'] or '?':<24} {row['flag'] or '?':<4} "
+            f"last seen {last}  (name match {row['score']:.0f})"
         )
-        return cls(identities)
+    more = candidates.height - MAX_CANDIDATES
+    if more > 0:
+        lines.append(f"  ... and {more} more")
+    return "\n".join(lines)
 
-    def _latest_imo(self, mmsi: int) -> int | None:
-        rows = self._identities.filter((pl.col("mmsi") == mmsi) & pl.col("imo").is_not_null())
-        if rows.is_empty():
-            return None
-        return int(rows.sort("last_ts", "imo", descending=True)["imo"][0])
 
-    def _mmsi_for_imo(self, imo: int, at: datetime | None) -> int | None:
-        rows = self._identities.filter(pl.col("imo") == imo)
-        if rows.is_empty():
-            return None
-        if at is not None:
-            # Distance from the sighting's time to the span the MMSI reported this IMO.
-            rows = rows.with_columns(
-                pl.max_horizontal(
-                    (pl.col("first_ts") - pl.lit(at)).dt.total_microseconds(),
-                    (pl.lit(at) - pl.col("last_ts")).dt.total_microseconds(),
-                    pl.lit(0),
-                ).alias("distance_us")
-            ).sort("distance_us", "mmsi")
-        else:
-            rows = rows.sort("last_ts", "mmsi", descending=[True, False])
-        return int(rows["mmsi"][0])
+def resolve_vessel(
+    query: str, vessels: pl.DataFrame, names: pl.DataFrame, pairings: pl.DataFrame
+) -> Subject:
+    """Return the vessel ``query`` means: an MMSI, an IMO (``9161003``, ``IMO 9161003``) or a name.
 
-    def resolve(self, text: str, *, at: datetime | None = None) -> ResolvedVessel:
-        """Return the vessel ``text`` names (see the module docstring for the rules).
+    Parameters
+    ----------
+    query
+        Digits (7 digits or an ``IMO`` prefix: an IMO; else an MMSI, optionally
+        prefixed ``MMSI``), or a name (any case, punctuation ignored; fuzzy when no name
+        matches exactly).
+    vessels
+        ``VESSELS`` (``vessel_index``).
+    names
+        ``vessel_names``.
+    pairings
+        ``fuse.identity.IMO_PAIRINGS`` (``imo_pairings``): which MMSIs reported each IMO.
 
-        Parameters
-        ----------
-        text
-            The vessel as the analyst wrote it.
-        at
-            The sighting's time (UTC); picks among MMSIs that reported one IMO.
-
-        Raises
-        ------
-        InputError
-            Empty text, a name no static report carries, or a name several MMSIs
-            carry (the message lists them and says to give the IMO or MMSI).
-        """
-        stripped = text.strip()
-        if not stripped:
-            raise InputError(f"the vessel is empty; name it, {_EXAMPLE}")
-        mmsi_match = _MMSI_TOKEN.search(stripped) or re.fullmatch(r"(\d{9})", stripped)
-        imo_match = _IMO_TOKEN.search(stripped) or re.fullmatch(r"(\d{7})", stripped)
-        imo = int(imo_match.group(1)) if imo_match else None
-        if mmsi_match:
-            mmsi = int(mmsi_match.group(1))
-            return ResolvedVessel(mmsi=mmsi, imo=imo if imo is not None else self._latest_imo(mmsi))
-        if imo is not None:
-            return ResolvedVessel(mmsi=self._mmsi_for_imo(imo, at), imo=imo)
-        key = _name_key(stripped)
-        matches = (
-            self._identities.filter(pl.col("name_key") == key)
-            .group_by("mmsi")
-            .agg(pl.col("imo").drop_nulls().max())
-            .sort("mmsi")
+    Raises
+    ------
+    VesselNotFoundError
+        Nothing fits; the message says what was looked for and lists the closest names.
+    AmbiguousVesselError
+        A name fits several vessels; the message lists them with MMSI and IMO to pick one.
+    """
+    imo_match = _IMO_QUERY.match(query)
+    if imo_match:
+        imo = int(imo_match.group(1) or imo_match.group(2))
+        mmsis = pairings.filter(pl.col("imo") == imo)["mmsi"].to_list()
+        if not mmsis:
+            raise VesselNotFoundError(
+                f"no vessel in the store reported IMO {imo}; check the number, or give an "
+                "MMSI or a name (darkfleet vessels lists them)"
+            )
+        return _subject(query, "imo", mmsis, pairings, 100.0)
+    mmsi_match = _MMSI_QUERY.match(query)
+    if mmsi_match:
+        mmsi = int(mmsi_match.group(1))
+        if vessels.filter(pl.col("mmsi") == mmsi).height == 0:
+            raise VesselNotFoundError(
+                f"no vessel with MMSI {mmsi} in the store; check the number, or give an IMO "
+                "or a name (darkfleet vessels lists them)"
+            )
+        return _subject(query, "mmsi", [mmsi], pairings, 100.0)
+    wanted = normalise_name(query)
+    if not wanted:
+        raise VesselNotFoundError(
+            f"query {query!r} is empty after normalisation; give an MMSI, an IMO or a name"
         )
-        if matches.is_empty():
-            raise InputError(
-                f"vessel {stripped!r} matches no name in the store's static reports and "
-                f"carries no IMO or MMSI; add its IMO or MMSI ({_EXAMPLE}), or ingest AIS "
-                "that names it first"
+    exact = names.filter(pl.col("norm") == wanted).select("mmsi").unique()
+    if exact.height:
+        candidates = exact.with_columns(pl.lit(100.0).alias("score"))
+        matched_on: MatchedOn = "name"
+    else:
+        choices = names["norm"].unique().sort().to_list()
+        found = process.extract(
+            wanted, choices, scorer=fuzz.WRatio, score_cutoff=FUZZY_MIN_SCORE, limit=None
+        )
+        if not found:
+            closest = process.extract(wanted, choices, scorer=fuzz.WRatio, limit=3)
+            hint = ", ".join(name for name, _, _ in closest) or "none"
+            raise VesselNotFoundError(
+                f"no vessel named like {query!r} in the store (closest names: {hint}); "
+                "check the spelling or give an MMSI or IMO"
             )
-        imos = matches["imo"].unique()
-        if matches.height > 1 and imos.null_count() == 0 and imos.len() == 1:
-            # One ship under several MMSIs over time (a re-flag): choose as by IMO.
-            imo = int(imos[0])
-            return ResolvedVessel(mmsi=self._mmsi_for_imo(imo, at), imo=imo)
-        if matches.height > 1:
-            listed = ", ".join(
-                f"MMSI {row['mmsi']}" + (f" (IMO {row['imo']})" if row["imo"] else "")
-                for row in matches.head(_MAX_LISTED).iter_rows(named=True)
-            )
-            more = (
-                f" and {matches.height - _MAX_LISTED} more" if matches.height > _MAX_LISTED else ""
-            )
-            raise InputError(
-                f"vessel {stripped!r} is ambiguous: {matches.height} vessels carry that name "
-                f"({listed}{more}); give the IMO or MMSI ({_EXAMPLE})"
-            )
-        mmsi = int(matches["mmsi"][0])
-        return ResolvedVessel(mmsi=mmsi, imo=self._latest_imo(mmsi))
+        scored = pl.DataFrame(
+            {"norm": [n for n, _, _ in found], "score": [float(s) for _, s, _ in found]}
+        )
+        candidates = names.join(scored, on="norm").group_by("mmsi").agg(pl.col("score").max())
+        matched_on = "name_fuzzy"
+    grouped = _vessel_groups(candidates, vessels)
+    if grouped["_vessel"].n_unique() == 1:
+        return _subject(
+            query, matched_on, grouped["mmsi"].to_list(), pairings, float(grouped["score"][0])
+        )
+    raise AmbiguousVesselError(
+        f"{query!r} fits {grouped['_vessel'].n_unique()} vessels; pick one and give its "
+        f"MMSI or IMO (e.g. darkfleet vessel {grouped['mmsi'][0]}):\n{_describe(grouped)}",
+        grouped.drop("_vessel"),
+    )

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from darkfleet import schema
 from darkfleet.errors import SchemaError
-from darkfleet.fuse.identity import IDENTITY_PERIODS, identity_periods
+from darkfleet.fuse.identity import IDENTITY_PERIODS, IMO_PAIRINGS, identity_periods, imo_pairings
 
 T0 = datetime(2023, 9, 1, tzinfo=UTC)
 MIDS = pl.DataFrame({"mid": [273, 445], "iso3": ["RUS", "PRK"]})
@@ -117,3 +117,25 @@ def test_periods_do_not_depend_on_row_order_and_count_every_report(
     for _, group in named.group_by("mmsi"):
         values = group["value"].to_list()
         assert all(a != b for a, b in zip(values, values[1:], strict=False))
+
+
+def test_imo_pairings_list_every_mmsi_that_reported_an_imo_with_spans_and_lines() -> None:
+    statics = _statics(
+        [
+            _report(273_000_001, 0, 1, imo=9_161_003),
+            _report(273_000_001, 10, 2, imo=9_161_003, name="LADY R"),
+            _report(445_000_001, 30, 3, imo=9_161_003),
+            _report(445_000_001, 40, 4, imo=0),
+            _report(445_000_001, 41, 5, imo=None),
+        ]
+    )
+    pairings = imo_pairings(statics, MIDS)
+    assert dict(pairings.schema) == dict(IMO_PAIRINGS)
+    assert pairings.select(
+        "imo", "mmsi", "flag", "reports", "first_line_no", "last_line_no"
+    ).rows() == [
+        (9_161_003, 273_000_001, "RUS", 2, 1, 2),
+        (9_161_003, 445_000_001, "PRK", 1, 3, 3),
+    ]
+    assert pairings["first_seen"].to_list() == [T0, T0 + timedelta(hours=30)]
+    assert pairings["last_seen"].to_list() == [T0 + timedelta(hours=10), T0 + timedelta(hours=30)]

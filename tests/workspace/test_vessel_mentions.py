@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from darkfleet.errors import InputError
-from darkfleet.fuse.vessels import ResolvedVessel, VesselIndex
+from darkfleet.fuse.vessel_mentions import ResolvedVessel, VesselIndex
 from tests.workspace._fleet import (
     ANGARA_IMO,
     ANGARA_MMSI,

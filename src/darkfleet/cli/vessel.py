@@ -1,0 +1,375 @@
+"""``darkfleet vessel`` (one vessel's dossier) and ``darkfleet vessels`` (the fleet by risk)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from darkfleet.cli._options import resolve_store, store_option
+from darkfleet.cli._render import echo_json, print_table, stdout_console
+from darkfleet.cli.detect import _CONFIG_HELP, _load_config
+from darkfleet.cli.main import cli
+from darkfleet.engine.detect_config import build_detect_config
+from darkfleet.fuse.dossier import (
+    SORT_KEYS,
+    Fleet,
+    build_dossier,
+    load_fleet,
+    rank_vessels,
+    to_json,
+)
+from darkfleet.fuse.risk_params import build_risk_params
+from darkfleet.fuse.vessels import resolve_vessel
+from darkfleet.store import ParquetStore
+
+#: Event ids shown per table cell before "(+N more)"; --format json lists them all.
+SHOWN_IDS = 3
+
+
+def open_fleet(store: str | None, config_file: str | None) -> Fleet:
+    """Read the store and score its vessels with the risk rules of ``--config``."""
+    from darkfleet.reference import default_port_groups, load_mid_table, load_port_index
+
+    file_config, where = _load_config(config_file)
+    build_detect_config(file_config, where=where)  # the whole file is checked, not only [risk]
+    params = build_risk_params(file_config, where=where)
+    return load_fleet(
+        ParquetStore(resolve_store(store), create=False),
+        mid_table=load_mid_table(),
+        port_groups=default_port_groups(load_port_index()),
+        params=params,
+    )
+
+
+def _ts(value: str | None) -> str:
+    """ISO text ``2023-09-01T12:30:00Z`` as ``2023-09-01 12:30``."""
+    return "" if value is None else value[:16].replace("T", " ")
+
+
+def _ids(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:SHOWN_IDS])
+    return shown + (f" (+{len(ids) - SHOWN_IDS} more)" if len(ids) > SHOWN_IDS else "")
+
+
+def _where(record: dict[str, Any], side: str = "") -> str:
+    """The first and last report behind a period, as ``file_id:line .. file_id:line``."""
+    first = f"{record['first_file_id' + side]}:{record['first_line_no' + side]}"
+    last = f"{record['last_file_id' + side]}:{record['last_line_no' + side]}"
+    return first if first == last else f"{first} .. {last}"
+
+
+def _table(title: str, headers: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """A table, or one line saying there is nothing to show."""
+    if rows:
+        print_table(title, headers, rows)
+    else:
+        stdout_console().print(f"{title}: none\n", markup=False, highlight=False)
+
+
+def _print_reasons(reasons: list[dict[str, Any]]) -> None:
+    rows = []
+    for reason in reasons:
+        evidence = list(reason["event_ids"])
+        evidence += [
+            f"{p['field']} {p['value']} of {p['mmsi']} at {_where(p)}" for p in reason["periods"]
+        ]
+        rows.append((f"{reason['points']:.1f}", reason["rule"], reason["text"], _ids(evidence)))
+    _table("Risk reasons", ["points", "rule", "why", "evidence"], rows)
+
+
+def _print_dossier(dossier: dict[str, Any]) -> None:
+    console = stdout_console()
+    names = ", ".join(sorted({v["name"] for v in dossier["vessels"] if v["name"]})) or "(no name)"
+    flags = ", ".join(sorted({v["flag"] for v in dossier["vessels"] if v["flag"]})) or "?"
+    imos = ", ".join(f"IMO {imo}" for imo in dossier["imos"]) or "no IMO"
+    mmsis = ", ".join(f"MMSI {mmsi}" for mmsi in dossier["mmsis"])
+    risk = dossier["risk"]
+    _table(
+        f"{names}: {mmsis}; {imos}; flag {flags}",
+        ["", "value"],
+        [
+            ("risk score", f"{risk['score']:.1f} / 100"),
+            ("matched on", f"{dossier['matched_on']} ({dossier['match_score']:.0f})"),
+            *[
+                (f"seen {v['mmsi']}", f"{_ts(v['first_seen'])} .. {_ts(v['last_seen'])}")
+                for v in dossier["vessels"]
+            ],
+        ],
+    )
+    _print_reasons(risk["reasons"])
+    _table(
+        "Identity timeline (per MMSI and field)",
+        ["mmsi", "field", "value", "first seen", "last seen", "reports", "reports (file:line)"],
+        [
+            (
+                p["mmsi"],
+                p["field"],
+                p["value"],
+                _ts(p["first_seen"]),
+                _ts(p["last_seen"]),
+                p["reports"],
+                _where(p),
+            )
+            for p in dossier["identity"]["periods"]
+        ],
+    )
+    _table(
+        "IMO numbers and the MMSIs that reported them",
+        ["imo", "mmsi", "flag", "first seen", "last seen", "reports", "reports (file:line)"],
+        [
+            (
+                p["imo"],
+                p["mmsi"],
+                p["flag"],
+                _ts(p["first_seen"]),
+                _ts(p["last_seen"]),
+                p["reports"],
+                _where(p),
+            )
+            for p in dossier["identity"]["imo_pairings"]
+        ],
+    )
+    if dossier["links"]:
+        _table(
+            "Links to other identities",
+            ["link", "kind", "shared", "side a", "side b", "overlap h"],
+            [
+                (
+                    link["link"],
+                    link["kind"],
+                    link["value"],
+                    _side(link, "_a"),
+                    _side(link, "_b"),
+                    f"{link['overlap_h']:.1f}",
+                )
+                for link in dossier["links"]
+            ],
+        )
+    _table(
+        "Port visits and dark port calls",
+        ["type", "port", "country", "arrival", "departure", "dwell h", "event_id"],
+        [
+            (
+                v["status"] if v["type"] == "dark_port_call" else v["type"],
+                v["port"],
+                v["country"],
+                _ts(v["start"]),
+                _ts(v["end"]),
+                "" if v["dwell_h"] is None else f"{v['dwell_h']:.1f}",
+                v["event_id"],
+            )
+            for v in dossier["port_visits"]
+        ],
+    )
+    _table(
+        "Sanctions matches",
+        ["list", "entry", "matched on", "strength", "corroboration", "list flag", "event_id"],
+        [
+            (
+                m.get("list"),
+                f"{m.get('entry_name')} ({m.get('entry_id')})",
+                m.get("matched_on"),
+                m.get("match_score"),
+                "; ".join(m.get("corroboration") or []),
+                m.get("entry_flag"),
+                m["event_id"],
+            )
+            for m in dossier["sanctions"]
+        ],
+    )
+    other_types = {
+        kind: records
+        for kind, records in dossier["events"].items()
+        if kind not in ("port_visit", "dark_port_call", "sanctions_match")
+    }
+    _table(
+        "Events by type (darkfleet explain EVENT_ID shows the evidence)",
+        ["type", "start (UTC)", "end (UTC)", "mmsi", "other", "port", "event_id"],
+        [
+            (
+                kind,
+                _ts(r["start"]),
+                _ts(r["end"]),
+                r["mmsi"],
+                r.get("other_mmsi"),
+                r.get("port"),
+                r["event_id"],
+            )
+            for kind, records in other_types.items()
+            for r in records
+        ],
+    )
+    counts = ", ".join(f"{kind} {len(records)}" for kind, records in dossier["events"].items())
+    console.print(f"Events naming this vessel: {counts or 'none'}", markup=False, highlight=False)
+
+
+def _side(link: dict[str, Any], side: str) -> str:
+    return (
+        f"MMSI {link['mmsi' + side]} IMO {link['imo' + side]} {link['flag' + side] or '?'} "
+        f"{_ts(link['first_seen' + side])} .. {_ts(link['last_seen' + side])} "
+        f"({_where(link, side)})"
+    )
+
+
+@cli.command("vessel")
+@click.argument("query")
+@store_option
+@click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format (json: one object, docs/dossier.md).",
+)
+def vessel_command(
+    query: str, store: str | None, config_file: str | None, output_format: str
+) -> None:
+    """Show one vessel's dossier: identity, events, risk.
+
+    QUERY is an MMSI, an IMO (9161003 or "IMO 9161003") or a name (any case; fuzzy when
+    no name matches exactly). A name that fits several vessels lists them with MMSI and
+    IMO and exits 2: run again with the one you mean. The dossier holds the identity
+    timeline (per MMSI and per IMO, each value with the reports behind it), links to
+    other identities (re-flags, clones, shared names), port visits, events by type,
+    sanctions matches, and the risk score with each reason's evidence.
+
+    Examples:
+
+      darkfleet vessel "LADY R" --store darkfleet-demo/store
+
+      darkfleet vessel "IMO 9161003" --format json
+
+      darkfleet vessel 273276177
+    """
+    fleet = open_fleet(store, config_file)
+    subject = resolve_vessel(query, fleet.vessels, fleet.names, fleet.pairings)
+    dossier = build_dossier(fleet, subject)
+    if output_format == "json":
+        echo_json(dossier)
+        return
+    _print_dossier(dossier)
+
+
+def _reason_summary(reasons: list[dict[str, Any]] | None) -> str:
+    return "; ".join(f"{r['rule']} {r['points']:g}" for r in reasons or [])
+
+
+@cli.command("vessels")
+@store_option
+@click.option(
+    "--sort",
+    "sort_key",
+    type=click.Choice(list(SORT_KEYS)),
+    default="risk",
+    show_default=True,
+    help="risk and events: highest first; name and mmsi: ascending.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="At most this many vessels (0: all).",
+)
+@click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format (json: a list of objects with risk score and reasons).",
+)
+def vessels_command(
+    store: str | None, sort_key: str, limit: int, config_file: str | None, output_format: str
+) -> None:
+    """List the store's vessels, the riskiest first.
+
+    Each vessel's latest name, IMO and flag (from its MMSI's MID), the events naming it
+    and its risk score (0-100, docs/risk.md) with the rules that gave points.
+    darkfleet vessel MMSI shows one vessel's evidence.
+
+    Examples:
+
+      darkfleet vessels --store darkfleet-demo/store --limit 10
+
+      darkfleet vessels --sort name --format csv > vessels.csv
+
+      darkfleet vessels --format json --limit 0
+    """
+    fleet = open_fleet(store, config_file)
+    ranked = rank_vessels(fleet, sort=sort_key, limit=limit or None)  # type: ignore[arg-type]
+    records: list[dict[str, Any]] = to_json(ranked.to_dicts())
+    if output_format == "json":
+        echo_json([_vessel_json(r) for r in records])
+    elif output_format == "csv":
+        buffer = io.StringIO()
+        fields = [
+            "mmsi",
+            "imo",
+            "name",
+            "callsign",
+            "flag",
+            "ship_type",
+            "first_seen",
+            "last_seen",
+            "positions",
+            "events",
+            "risk_score",
+            "reasons",
+        ]
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for r in records:
+            writer.writerow(
+                {
+                    **{k: r[k] for k in fields if k in r},
+                    "risk_score": r["score"],
+                    "reasons": _reason_summary(r["reasons"]),
+                }
+            )
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        print_table(
+            f"{len(records)} of {fleet.vessels.height} vessels, by {sort_key}",
+            ["#", "mmsi", "imo", "name", "flag", "events", "risk", "reasons (points)"],
+            [
+                (
+                    i,
+                    r["mmsi"],
+                    r["imo"],
+                    r["name"],
+                    r["flag"],
+                    r["events"],
+                    f"{r['score']:.1f}",
+                    _reason_summary(r["reasons"]),
+                )
+                for i, r in enumerate(records, start=1)
+            ],
+        )
+
+
+def _vessel_json(record: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "mmsi",
+        "imo",
+        "name",
+        "callsign",
+        "ship_type",
+        "flag",
+        "first_seen",
+        "last_seen",
+        "positions",
+        "static_reports",
+        "events",
+    )
+    return {
+        **{k: record[k] for k in keys},
+        "risk": {"score": record["score"], "reasons": record["reasons"] or []},
+    }

@@ -1,0 +1,282 @@
+"""A vessel's dossier and the fleet ranked by risk, from a store (fuse layer).
+
+Imports ``store`` (the ``Store`` protocol, to read), ``engine.evidence`` (events as contract
+objects) and ``fuse``'s own modules; never ``cli``. ``load_fleet`` reads a store once:
+static reports, every event, and per-MMSI spans of the positions (only the ``mmsi``,
+``ts``, ``file_id`` and ``line_no`` columns); everything after that is frames.
+
+- ``rank_vessels``: every vessel with its latest identity, event count and risk score,
+  sorted by risk (or MMSI, name, events): ``darkfleet vessels``.
+- ``build_dossier``: what the store knows about one vessel (``Subject``): identity
+  timeline, the per-IMO view, links, port visits, events by type, sanctions matches and
+  the risk score with its reasons. ``docs/dossier.md`` shows the JSON shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+
+import polars as pl
+
+from darkfleet import schema
+from darkfleet.detect._events import params_fingerprint
+from darkfleet.engine.evidence import event_records
+from darkfleet.fuse.identity import identity_periods, imo_pairings
+from darkfleet.fuse.links import identity_links
+from darkfleet.fuse.risk import risk_findings, score_findings
+from darkfleet.fuse.risk_params import RiskParams
+from darkfleet.fuse.vessels import Subject, vessel_index, vessel_names
+from darkfleet.store import Store
+
+__all__ = ["SORT_KEYS", "Fleet", "build_dossier", "load_fleet", "rank_vessels", "to_json"]
+
+SortKey = Literal["risk", "mmsi", "name", "events"]
+#: What ``rank_vessels`` sorts by.
+SORT_KEYS: Final[tuple[str, ...]] = ("risk", "mmsi", "name", "events")
+_PORT_EVENTS: Final = ("port_visit", "dark_port_call")
+
+
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """Everything a dossier or the ranking needs, read from one store.
+
+    Attributes
+    ----------
+    statics : every static report (``schema.STATICS``).
+    vessels : ``fuse.vessels.VESSELS`` plus ``events`` (events naming the vessel, either
+        side), ``score`` (0-100, 0 without findings) and ``n_reasons``.
+    names : ``fuse.vessels.vessel_names``.
+    pairings : ``fuse.identity.IMO_PAIRINGS``.
+    links : ``fuse.links.IDENTITY_LINKS``.
+    events : every stored event (``schema.EVENTS``).
+    findings : ``fuse.risk.FINDINGS`` of every vessel.
+    reasons : ``fuse.risk.RISK_REASONS`` of every vessel.
+    params : the risk rules and weights used.
+    mid_table : the ITU MID table the flags came from.
+    """
+
+    statics: pl.DataFrame
+    vessels: pl.DataFrame
+    names: pl.DataFrame
+    pairings: pl.DataFrame
+    links: pl.DataFrame
+    events: pl.DataFrame
+    findings: pl.DataFrame
+    reasons: pl.DataFrame
+    params: RiskParams
+    mid_table: pl.DataFrame
+
+
+def load_fleet(
+    store: Store,
+    *,
+    mid_table: pl.DataFrame,
+    port_groups: Mapping[str, str],
+    params: RiskParams,
+) -> Fleet:
+    """Read a store and score every vessel in it.
+
+    Parameters
+    ----------
+    store
+        The store to read (nothing is written).
+    mid_table
+        The ITU MID table (``reference.load_mid_table()``).
+    port_groups
+        ``port_id`` -> group (``reference.default_port_groups``), for sensitive port visits.
+    params
+        Risk rules and weights (``fuse.risk_params.build_risk_params``).
+    """
+    statics = store.scan("statics").collect()
+    vessels = vessel_index(statics.lazy(), store.scan("positions"), mid_table)
+    events = store.scan("events").sort("start_ts", "mmsi", "event_id").collect()
+    links = identity_links(statics, mid_table)
+    findings = risk_findings(
+        events, links, vessels, params, mid_table=mid_table, port_groups=port_groups
+    )
+    scores, reasons = score_findings(findings, params)
+    counts = (
+        pl.concat([events.select("mmsi"), events.select(pl.col("other_mmsi").alias("mmsi"))])
+        .drop_nulls()
+        .group_by("mmsi")
+        .agg(pl.len().cast(pl.UInt32).alias("events"))
+    )
+    vessels = (
+        vessels.join(counts, on="mmsi", how="left", maintain_order="left")
+        .join(scores, on="mmsi", how="left", maintain_order="left")
+        .with_columns(pl.col("events", "n_reasons").fill_null(0), pl.col("score").fill_null(0.0))
+    )
+    return Fleet(
+        statics=statics,
+        vessels=vessels,
+        names=vessel_names(statics.lazy()),
+        pairings=imo_pairings(statics, mid_table),
+        links=links,
+        events=events,
+        findings=findings,
+        reasons=reasons,
+        params=params,
+        mid_table=mid_table,
+    )
+
+
+def rank_vessels(fleet: Fleet, *, sort: SortKey = "risk", limit: int | None = None) -> pl.DataFrame:
+    """Return the fleet's vessels in ``sort`` order, at most ``limit`` of them.
+
+    ``risk``: score descending; ``events``: event count descending; ``name``: latest
+    name (vessels without one last); ``mmsi``: ascending. Ties: MMSI ascending. Columns:
+    ``fleet.vessels``'s plus ``reasons`` (the vessel's ``RISK_REASONS`` rows as structs,
+    points descending).
+    """
+    if sort not in SORT_KEYS:
+        raise ValueError(f"sort must be one of {SORT_KEYS}, got {sort!r}")
+    keys: dict[str, tuple[list[str], list[bool]]] = {
+        "risk": (["score", "mmsi"], [True, False]),
+        "events": (["events", "mmsi"], [True, False]),
+        "name": (["name", "mmsi"], [False, False]),
+        "mmsi": (["mmsi"], [False]),
+    }
+    columns, descending = keys[sort]
+    ranked = fleet.vessels.sort(columns, descending=descending, nulls_last=True)
+    if limit:
+        ranked = ranked.head(limit)
+    reasons = (
+        fleet.reasons.filter(pl.col("mmsi").is_in(ranked["mmsi"].implode()))
+        .group_by("mmsi", maintain_order=True)
+        .agg(pl.struct(pl.exclude("mmsi")).alias("reasons"))
+    )
+    return ranked.join(reasons, on="mmsi", how="left", maintain_order="left")
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def to_json(value: Any) -> Any:
+    """Make rows JSON-ready: instants as ISO 8601 UTC ending in ``Z``, recursively.
+
+    Examples
+    --------
+    >>> to_json({"ts": datetime(2023, 9, 1, tzinfo=UTC), "xs": [1, None]})
+    {'ts': '2023-09-01T00:00:00Z', 'xs': [1, None]}
+    """
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    return value
+
+
+def _risk(fleet: Fleet, subject: Subject) -> dict[str, Any]:
+    """Score the subject's MMSIs together, as one vessel.
+
+    Evidence seen from two of its MMSIs (the link between its own re-flagged MMSIs, an
+    encounter between them) counts once.
+    """
+    findings = (
+        fleet.findings.filter(pl.col("mmsi").is_in(list(subject.mmsis)))
+        .with_columns(pl.lit(subject.mmsis[0], dtype=pl.Int64).alias("mmsi"))
+        .unique(maintain_order=True)
+    )
+    scores, reasons = score_findings(findings, fleet.params)
+    return {
+        "score": float(scores["score"][0]) if scores.height else 0.0,
+        "reasons": to_json(reasons.drop("mmsi").to_dicts()),
+        "params_fingerprint": params_fingerprint(fleet.params),
+    }
+
+
+def _sanctions(matches: pl.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for record in event_records(matches):
+        details = record.get("details", {})
+        out.append(
+            {
+                "event_id": record["event_id"],
+                "mmsi": record["mmsi"],
+                "start": record["start"],
+                "end": record["end"],
+                "score": record.get("score"),
+                **details,
+            }
+        )
+    return out
+
+
+def _port_visits(visits: pl.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for record in event_records(visits):
+        details = record.get("details", {})
+        out.append(
+            {
+                "event_id": record["event_id"],
+                "type": record["type"],
+                "mmsi": record["mmsi"],
+                "port": record.get("port"),
+                "country": record.get("country"),
+                "port_id": details.get("port_id"),
+                "start": record["start"],
+                "end": record["end"],
+                "dwell_h": details.get("dwell_h"),
+                "status": details.get(
+                    "status", "visit" if record["type"] == "port_visit" else None
+                ),
+            }
+        )
+    return out
+
+
+def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
+    """Return the dossier of ``subject`` as one JSON-ready object.
+
+    Keys: ``query``, ``matched_on``, ``match_score``, ``mmsis``, ``imos``, ``vessels``
+    (latest identity of each MMSI), ``identity`` (``periods``: every field's runs per
+    MMSI; ``imo_pairings``: every MMSI that reported one of the vessel's IMOs, other
+    vessels' included), ``links`` (links naming one of the MMSIs or IMOs), ``port_visits``
+    (port visits and dark port calls), ``events`` (every event naming one of the MMSIs,
+    either side, keyed by type, oldest first), ``sanctions`` (``sanctions_match`` events
+    with their details) and ``risk`` (``score`` 0-100, ``reasons`` with their evidence,
+    ``params_fingerprint``). Instants are ISO 8601 UTC ending in ``Z``.
+    """
+    mmsis = list(subject.mmsis)
+    imos = list(subject.imos)
+    statics = fleet.statics.filter(pl.col("mmsi").is_in(mmsis))
+    periods = identity_periods(statics, fleet.mid_table)
+    pairings = fleet.pairings.filter(pl.col("imo").is_in(imos) | pl.col("mmsi").is_in(mmsis))
+    links = fleet.links.filter(
+        pl.col("mmsi_a").is_in(mmsis)
+        | pl.col("mmsi_b").is_in(mmsis)
+        | pl.col("imo_a").is_in(imos)
+        | pl.col("imo_b").is_in(imos)
+    )
+    events = fleet.events.filter(pl.col("mmsi").is_in(mmsis) | pl.col("other_mmsi").is_in(mmsis))
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for record in event_records(events):
+        by_type.setdefault(record["type"], []).append(record)
+    vessels = fleet.vessels.filter(pl.col("mmsi").is_in(mmsis))
+    return {
+        "query": subject.query,
+        "matched_on": subject.matched_on,
+        "match_score": subject.match_score,
+        "mmsis": mmsis,
+        "imos": imos,
+        "vessels": to_json(vessels.to_dicts()),
+        "identity": {
+            "periods": to_json(periods.to_dicts()),
+            "imo_pairings": to_json(pairings.to_dicts()),
+        },
+        "links": to_json(links.to_dicts()),
+        "port_visits": _port_visits(
+            events.filter(pl.col("type").is_in(_PORT_EVENTS) & pl.col("mmsi").is_in(mmsis))
+        ),
+        "events": {kind: by_type[kind] for kind in schema.EVENT_TYPES if kind in by_type},
+        "sanctions": _sanctions(
+            events.filter((pl.col("type") == "sanctions_match") & pl.col("mmsi").is_in(mmsis))
+        ),
+        "risk": _risk(fleet, subject),
+    }
