@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from darkfleet.cli import demo, detect, ingest, simulate, store  # noqa: F401
+from darkfleet.cli import demo, detect, ingest, reports, simulate, store  # noqa: F401
