@@ -13,7 +13,13 @@ from darkfleet.cli._options import resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table
 from darkfleet.cli.main import cli
 from darkfleet.errors import InputError
-from darkfleet.fuse.claims import Claim, Language, parse_published, read_report
+from darkfleet.fuse.claims import (
+    Claim,
+    Language,
+    extract_claims,
+    parse_published,
+    read_document,
+)
 from darkfleet.store import ParquetStore
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -96,13 +102,14 @@ def add_command(
         )
     date_published = parse_published(published, where="--published") if published else None
     data, name = _read(source)
-    report = read_report(
-        data,
-        name=name,
-        published=date_published,
+    document = read_document(data, name=name, encoding=encoding)
+    report = extract_claims(
+        document.text,
+        published=date_published or document.published,
         known_vessels=_known_vessels(store),
         language=None if language == "auto" else _language(language),
-        encoding=encoding,
+        title=document.title,
+        name=name,
     )
     click.echo(
         f"{len(report.claims)} claims from {name} (language {report.language}); "
@@ -115,19 +122,12 @@ def add_command(
     title = f"{report.title or name} ({report.language}, published {report.published or 'unknown'})"
     print_table(
         title,
-        [
-            "#",
-            "certainty",
-            "predicate",
-            "source",
-            "vessels",
-            "places",
-            "time",
-            "quantity",
-            "sentence",
-        ],
+        ["#", "certainty", "predicate", "source", "vessels", "places", "time", "quantity"],
         [_row(claim) for claim in report.claims],
     )
+    for claim in report.claims:
+        cue = f"  [{claim.certainty}: {claim.certainty_cue}]" if claim.certainty_cue else ""
+        click.echo(f"#{claim.index} {claim.sentence}{cue}")
 
 
 def _language(value: str) -> Language:
@@ -160,7 +160,10 @@ def _row(claim: Claim) -> tuple[object, ...]:
     vessels = ", ".join(
         vessel.name + (f" (IMO {vessel.imo})" if vessel.imo else "") for vessel in claim.vessels
     )
-    places = ", ".join(f"{place.name} ({place.port_id or place.kind})" for place in claim.places)
+    places = ", ".join(
+        place.name if place.kind == "country" else f"{place.name} ({place.port_id or place.kind})"
+        for place in claim.places
+    )
     time = ""
     if claim.time is not None:
         span = claim.time.start.isoformat() if claim.time.start else "?"
@@ -171,16 +174,14 @@ def _row(claim: Claim) -> tuple[object, ...]:
     if claim.quantity is not None:
         qualifier = f"{claim.quantity.qualifier} " if claim.quantity.qualifier else ""
         quantity = f"{qualifier}{claim.quantity.value:,} {claim.quantity.unit}"
-    certainty = claim.certainty + (f" ({claim.certainty_cue})" if claim.certainty_cue else "")
     predicate = claim.predicate + (f" -> #{claim.refers_to}" if claim.refers_to is not None else "")
     return (
         claim.index,
-        certainty,
+        claim.certainty,
         predicate,
         claim.source or "",
         vessels,
         places,
         time,
         quantity,
-        claim.sentence,
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from html.parser import HTMLParser
 
-from darkfleet.errors import ConfigError, DecodeError
+from darkfleet.errors import ConfigError, DecodeError, InputError
 
 __all__ = ["Document", "decode_text", "parse_published", "read_document"]
 
@@ -167,21 +167,27 @@ def decode_text(data: bytes, *, name: str, encoding: str | None = None) -> str:
     except UnicodeDecodeError as err:
         declared = _META_CHARSET.search(data[:4096])
         if declared is not None:
-            codec = _codec(declared.group(1).decode("ascii"), where=f"{name}: <meta charset>")
+            codec = _codec(
+                declared.group(1).decode("ascii"),
+                where=f"{name}: <meta charset>",
+                error=DecodeError,
+            )
             return _decode_with(data, codec, name=name, origin="its <meta charset>")
+        line = data[: err.start].count(b"\n") + 1
         raise DecodeError(
-            f"{name}: not UTF-8 (byte {err.start}) and no charset declared; convert it to "
-            "UTF-8 or name the encoding with --encoding (e.g. --encoding cp1252)"
+            f"{name}: line {line}: not UTF-8 (byte offset {err.start}) and no charset "
+            "declared; convert it to UTF-8 or name the encoding with --encoding "
+            "(e.g. --encoding cp1252)"
         ) from err
 
 
-def _codec(name: str, *, where: str) -> str:
+def _codec(name: str, *, where: str, error: type[InputError | ConfigError] = ConfigError) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError as err:
-        raise ConfigError(
+        raise error(
             f"{where}: unknown encoding {name!r}; give a Python codec name such as utf-8, "
-            "cp1252 or latin-1"
+            "cp1252 or latin-1 (--encoding)"
         ) from err
 
 

@@ -51,7 +51,7 @@ _UPPER = "A-ZÄÖÜ"
 #: A German noun phrase naming a speaker: up to three lower-case words (articles,
 #: adjectives), capitalised words, and an optional genitive or "in/aus" phrase.
 _NP_DE = (
-    rf"(?:[a-zäöüß-]+ ){{0,3}}[{_UPPER}][\w-]*(?: [{_UPPER}][\w-]*)*"
+    rf"(?:(?:Der|Die|Das|Dem|Den|Des|Ein|Eine|Einem|Einer|Eines) )?(?:[a-zäöüß-]+ ){{0,3}}[{_UPPER}][\w-]*(?: [{_UPPER}][\w-]*)*"
     rf"(?: (?:des|der|von|in|aus) (?:[a-zäöüß-]+ ){{0,2}}[{_UPPER}][\w-]*(?: [{_UPPER}][\w-]*)?)?"
 )
 _QUOTE = "\"'“”„«»"

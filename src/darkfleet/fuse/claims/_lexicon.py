@@ -57,19 +57,21 @@ PREDICATES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"moored|anchored|arriv(?:e|ed|es|ing)|angelaufen|lief(?:en)? \w+ an\b|"
             r"eingelaufen|anlegte[n]?|angelegt|festgemacht|ankerte[n]?|"
             r"lag(?:en)? (?:[^,.;]* )?(?:im Hafen|vor Anker|am Pier|an der Pier)|"
-            r"(?:lief|liefen|legte|legten|machte|machten) [^,.;]*? (?:ein|an|fest)(?=[,.;]|$))"
+            r"(?:lief|liefen|legte|legten|machte|machten) [^,.;]*? (?:ein|an|fest)(?=\s*(?:[,.;]|$)))"
         ),
     ),
     (
         "departed",
         _compile(
             r"\b(?:depart(?:ed|s|ing)|left|sailed from|verließ(?:en)?|ausgelaufen|ablegte[n]?|"
-            r"(?:lief|liefen|legte|legten) [^,.;]*? (?:aus|ab)(?=[,.;]|$))"
+            r"(?:lief|liefen|legte|legten) [^,.;]*? (?:aus|ab)(?=\s*(?:[,.;]|$)))"
         ),
     ),
     (
         "received",
-        _compile(r"\b(?:receiv(?:ed|es|ing)|erhalten|erhielte?n?|empfangen|bekommen)\b"),
+        _compile(
+            r"\b(?:receiv(?:ed|es|ing)|erhalten|erhielte?n?|empf(?:angen|ing|ingen)|bekommen)\b"
+        ),
     ),
     (
         "met",
