@@ -223,7 +223,7 @@ def test_stdin_in_a_subprocess(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "darkfleet", "reports", "add", "-", "--published", "2024-01-02",
          "--format", "json"],
-        input="The cargo ship Maria left Vostochny last Friday.".encode(),
+        input=b"The cargo ship Maria left Vostochny last Friday.",
         capture_output=True,
         cwd=tmp_path,
         env=env,

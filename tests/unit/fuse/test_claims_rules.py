@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from darkfleet.errors import SchemaError
 from darkfleet.fuse.claims import Claim, detect_language, extract_claims
 from darkfleet.fuse.claims._gazetteer import PORT_NAMES, PORT_SPELLINGS
 from darkfleet.fuse.claims._quantities import find_quantity
@@ -63,6 +65,9 @@ def _time(text: str, published: date | None, *, future: bool = False) -> tuple[o
         ("gestern", date(2024, 3, 1), ("gestern", date(2024, 2, 29), date(2024, 2, 29))),
         ("yesterday", date(2024, 1, 1), ("yesterday", date(2023, 12, 31), date(2023, 12, 31))),
         ("heute", WEDNESDAY, ("heute", WEDNESDAY, WEDNESDAY)),
+        ("vorgestern", WEDNESDAY, ("vorgestern", date(2023, 10, 16), date(2023, 10, 16))),
+        ("diese Woche", WEDNESDAY, ("diese Woche", date(2023, 10, 16), date(2023, 10, 22))),
+        ("last month", date(2024, 3, 31), ("last month", date(2024, 2, 1), date(2024, 2, 29))),
         # day and month without a year: the latest one not after publication
         ("13. Oktober", WEDNESDAY, ("13. Oktober", date(2023, 10, 13), date(2023, 10, 13))),
         ("am 28. Dezember", date(2024, 1, 3),
@@ -111,6 +116,11 @@ def test_may_the_verb_is_no_month() -> None:
     assert find_times("The ship may leave soon.", published=WEDNESDAY) == []
 
 
+_GERMAN_WEEKDAYS = (
+    "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonnabend", "Sonntag",
+)  # fmt: skip
+
+
 @given(
     published=st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)),
     weekday=st.sampled_from(sorted(WEEKDAYS)),
@@ -118,7 +128,8 @@ def test_may_the_verb_is_no_month() -> None:
 def test_bare_weekday_is_the_latest_such_day_on_or_before_publication(
     published: date, weekday: str
 ) -> None:
-    _, start, end = _time(f"am {weekday}" if weekday[0] in "MDFS" else f"on {weekday}", published)
+    preposition = "am" if weekday in _GERMAN_WEEKDAYS else "on"
+    _, start, end = _time(f"{preposition} {weekday}", published)
     assert isinstance(start, date)
     assert start == end
     assert start.weekday() == WEEKDAYS[weekday]
@@ -127,20 +138,26 @@ def test_bare_weekday_is_the_latest_such_day_on_or_before_publication(
 
 @given(
     published=st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)),
-    weekday=st.sampled_from(["Monday", "Friday", "Montag", "Sonntag"]),
+    weekday=st.sampled_from(sorted(WEEKDAYS)),
 )
 def test_last_weekday_is_one_to_seven_days_before_publication(
     published: date, weekday: str
 ) -> None:
-    prefix = (
-        "last"
-        if weekday.endswith("day") and weekday[1] != "o" or weekday == "Monday"
-        else "letzten"
-    )
-    _, start, _ = _time(f"{prefix} {weekday}", published)
+    last = "vergangenen" if weekday in _GERMAN_WEEKDAYS else "last"
+    _, start, _ = _time(f"{last} {weekday}", published)
     assert isinstance(start, date)
     assert start.weekday() == WEEKDAYS[weekday]
     assert timedelta(days=1) <= published - start <= timedelta(days=7)
+
+
+def test_a_date_range_between_two_dates() -> None:
+    claim = _one("Die Angara lud zwischen dem 7. September und dem 8. September in Rajin.")
+    assert claim.time is not None
+    assert (claim.time.phrase, claim.time.start, claim.time.end) == (
+        "zwischen dem 7. September und dem 8. September",
+        date(2023, 9, 7),
+        date(2023, 9, 8),
+    )
 
 
 def test_time_inside_the_attribution_is_not_the_events_time() -> None:
@@ -442,6 +459,11 @@ def test_an_imo_after_a_name_belongs_to_it_and_an_imo_alone_is_a_vessel() -> Non
         {"text": "Lady R", "name": "Lady R", "imo": 9161003, "mmsis": []}
     ]
     assert [(v.text, v.imo) for v in claims[1].vessels] == [("IMO number 9123456", 9123456)]
+
+
+def test_known_vessels_need_mmsi_imo_and_name_columns() -> None:
+    with pytest.raises(SchemaError, match=r"known vessels lack column\(s\) imo, name"):
+        extract_claims("Die Angara lief ein.", known_vessels=pl.DataFrame({"mmsi": [1]}))
 
 
 def test_capitalised_nouns_after_a_ship_noun_are_not_names() -> None:

@@ -364,7 +364,9 @@ def _first_time(content: str, times: list[tuple[int, int, TimeRef]]) -> TimeRef 
     (start, end, first) = times[0]
     if len(times) > 1:
         second_start, second_end, second = times[1]
-        joined = re.fullmatch(r"\s*(?:and|und|to|bis|-|–)\s*", content[end:second_start])
+        joined = re.fullmatch(
+            r"\s*(?:and|und|to|bis(?: zum)?|-|–)(?: dem)?\s*", content[end:second_start]
+        )
         opened = re.search(r"\b(?:between|zwischen(?: dem)?|from)\s*$", content[:start], re.I)
         if joined and opened:
             return TimeRef(
