@@ -194,6 +194,9 @@ def test_time_inside_the_attribution_is_not_the_events_time() -> None:
         ("hundreds of missiles", "en", (200, "missiles", "at_least")),
         ("about 300 tons", "en", (300, "tonnes", "about")),
         ("more than a million artillery shells", "en", (1_000_000, "shells", "more_than")),
+        ("at least five round trips", "en", (5, "voyages", "at_least")),
+        ("mindestens fünf Fahrten", "de", (5, "voyages", "at_least")),
+        ("zwei Schiffe", "de", (2, "ships", None)),
     ],
 )
 def test_quantities_with_units_and_qualifiers(
@@ -422,6 +425,8 @@ def test_sources_from_attributions(text: str, source: str | None) -> None:
         ("The Angara met the Maria at sea.", "met"),
         ("Containers were transferred ship-to-ship.", "transferred"),
         ("Russia received containers from North Korea.", "received"),
+        ("The Angara shuttled between Rajin and Dunay.", "shuttled"),
+        ("Die Schiffe pendelten zwischen Rajin und Dunai.", "shuttled"),
         ("Moskau hat das bestritten.", "denied"),
         ("The Angara unloaded containers.", "unloaded"),
         ("The Angara loaded containers.", "loaded"),

@@ -327,6 +327,8 @@ def _find_attribution(sentence: str, language: Language) -> _Attribution | None:
         match = pattern.search(sentence)
         if match is None or not match.group("src").strip():
             continue
+        if any(verb.search(match.group("src")) for _, verb in PREDICATES):
+            continue  # "North Korea shipped containers which analysts said ...": no speaker
         src_start, src_end = match.span("src")
         if language == "de" and not sentence[src_end : match.end()].strip(" ,"):
             # German nouns are capitalised, so "laut dem Geheimdienst Tausende Container"

@@ -68,6 +68,10 @@ PREDICATES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         ),
     ),
     (
+        "shuttled",
+        _compile(r"\b(?:shuttl(?:ed|es|ing)|pendel(?:te|ten|n|t)|gependelt)\b"),
+    ),
+    (
         "received",
         _compile(
             r"\b(?:receiv(?:ed|es|ing)|erhalten|erhielte?n?|empf(?:angen|ing|ingen)|bekommen)\b"

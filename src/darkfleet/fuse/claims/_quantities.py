@@ -107,9 +107,9 @@ def find_quantity(sentence: str, *, language: str) -> tuple[int, int, Quantity] 
             value: int | float = plural
             qualifier = qualifier or "at_least"
         elif groups["word"]:
-            if not groups["scale"]:
-                continue  # "a ship", "ein Schiff": an article, not an amount
             value = WORD_NUMBERS[groups["word"].lower()]
+            if value == 1 and not groups["scale"]:
+                continue  # "a ship", "ein Schiff": an article, not an amount
         else:
             value = _parse_number(groups["num"], language)
         if groups["scale"]:
