@@ -405,6 +405,25 @@ def test_sources_from_attributions(text: str, source: str | None) -> None:
     assert _one(text).source == source
 
 
+def test_a_speaker_phrase_holding_a_predicate_is_no_attribution() -> None:
+    claim = _one("North Korea shipped containers which analysts said were munitions.")
+    assert (claim.predicate, claim.source) == ("shipped", None)
+
+
+def test_pronouns_and_the_agency_stand_for_the_previous_source() -> None:
+    claims = _claims(
+        "The Angara loaded containers at Rajin, the NIS said. "
+        "The agency estimated that the Angara unloaded them at Dunay. "
+        "The Angara then docked at Rajin again, she added."
+    )
+    assert [claim.source for claim in claims] == ["South Korean National Intelligence Service"] * 3
+    german = _claims(
+        "Die Angara lud in Rajin Container, sagte John Kirby. "
+        "Danach lief sie in Dunai ein, sagte er."
+    )
+    assert [claim.source for claim in german] == ["John Kirby", "John Kirby"]
+
+
 # -- predicates ------------------------------------------------------------------------------
 
 
