@@ -271,6 +271,9 @@ def test_german_decimal_comma_and_english_decimal_point() -> None:
         ("Der Kreml dementierte, dass die Angara Container transportiert habe.", "denied",
          "dementierte"),
         ("Russia denied that the Angara loaded containers at Rajin.", "denied", "denied"),
+        ("Die Ladung wurde nach Angaben Moskaus nie geliefert.", "denied", "nie"),
+        ("Russia said no containers had been delivered.", "denied", "no containers"),
+        ("Moskau erklärte, es seien keine Waffen geliefert worden.", "denied", "keine Waffen"),
     ],
 )  # fmt: skip
 def test_certainty_cues(text: str, certainty: str, cue: str | None) -> None:
@@ -398,6 +401,10 @@ def test_place_country_codes() -> None:
         ("Die Angara lud in Rajin Container, teilte das US-Verteidigungsministerium mit.",
          "US Department of Defense"),
         ("Nach Angaben des Weißen Hauses lud die Angara in Rajin Container.", "White House"),
+        ("Nach Angaben Washingtons lud die Angara in Rajin Container.",
+         "Government of the United States"),
+        ("Russia's embassy in Washington said the Angara loaded no containers.",
+         "Government of Russia"),
         ("Die Angara lud in Rajin Container.", None),
     ],
 )  # fmt: skip
@@ -440,6 +447,8 @@ def test_pronouns_and_the_agency_stand_for_the_previous_source() -> None:
         ("Die Angara lief aus Rajin aus.", "departed"),
         ("Die Angara verließ Rajin.", "departed"),
         ("Die Angara schaltete ihren Transponder ab.", "went_dark"),
+        ("Die Angara schaltete am 3. Oktober ihren AIS-Transponder ab.", "went_dark"),
+        ("Die Lady R legte am 5. Oktober in Rajin an.", "visited"),
         ("The Angara switched off its AIS transponder.", "went_dark"),
         ("The Angara met the Maria at sea.", "met"),
         ("Containers were transferred ship-to-ship.", "transferred"),

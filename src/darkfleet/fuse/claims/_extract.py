@@ -458,16 +458,21 @@ def _source_name(phrase: str, people: dict[str, str], previous: str | None) -> s
             if all(name != existing for _, existing in entities):
                 entities.append((match.start(), name))
     if entities:
-        # "South Korea's National Intelligence Service": the country only qualifies the body.
+        # "South Korea's National Intelligence Service", "Russia's embassy in Washington":
+        # a country before a body, or a place after one, only qualifies it.
         bodies = [
             (start, name)
             for start, name in sorted(entities)
             if not (
                 name.startswith("Government of")
-                and any(
-                    re.fullmatch(r"(?:['’]s)?\s*", phrase[end:other])
-                    for (begin, end), (other, _) in product(spans, entities)
-                    if begin == start and other > start
+                and len(entities) > 1
+                and (
+                    re.search(r"\b(?:in|at|aus|from)\s+$", phrase[:start]) is not None
+                    or any(
+                        re.fullmatch(r"(?:['’]s)?\s*", phrase[end:other])
+                        for (begin, end), (other, _) in product(spans, entities)
+                        if begin == start and other > start
+                    )
                 )
             )
         ]

@@ -45,9 +45,9 @@ PREDICATES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (
         "went_dark",
         _compile(
-            r"\b(?:went dark|switched off|turned off|disabled)\b[^.;]*\b(?:transponders?|AIS)\b|"
-            r"\b(?:transponders?|AIS)\b[^.;]*\b(?:ab|aus)(?:geschaltet|schalteten|schaltete)\b|"
-            r"\bschaltete[n]?\b[^.;]*\b(?:transponders?|AIS)\b[^.;]*\b(?:ab|aus)\b"
+            r"\b(?:went dark|switched off|turned off|disabled)\b(?:[^.;]|(?<=\d)\.)*\b(?:transponders?|AIS)\b|"
+            r"\b(?:transponders?|AIS)\b(?:[^.;]|(?<=\d)\.)*\b(?:ab|aus)(?:geschaltet|schalteten|schaltete)\b|"
+            r"\bschaltete[n]?\b(?:[^.;]|(?<=\d)\.)*\b(?:transponders?|AIS)\b(?:[^.;]|(?<=\d)\.)*\b(?:ab|aus)\b"
         ),
     ),
     (
@@ -56,15 +56,15 @@ PREDICATES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
             r"\b(?:visit(?:ed|s|ing)?|called at|port calls?|dock(?:ed|s|ing)|berth(?:ed|ing)|"
             r"moored|anchored|arriv(?:e|ed|es|ing)|angelaufen|lief(?:en)? \w+ an\b|"
             r"eingelaufen|anlegte[n]?|angelegt|festgemacht|ankerte[n]?|"
-            r"lag(?:en)? (?:[^,.;]* )?(?:im Hafen|vor Anker|am Pier|an der Pier)|"
-            r"(?:lief|liefen|legte|legten|machte|machten) [^,.;]*? (?:ein|an|fest)(?=\s*(?:[,.;]|$)))"
+            r"lag(?:en)? (?:(?:[^,.;]|(?<=\d)\.)* )?(?:im Hafen|vor Anker|am Pier|an der Pier)|"
+            r"(?:lief|liefen|legte|legten|machte|machten) (?:[^,.;]|(?<=\d)\.)*? (?:ein|an|fest)(?=\s*(?:[,.;]|$)))"
         ),
     ),
     (
         "departed",
         _compile(
             r"\b(?:depart(?:ed|s|ing)|left|sailed from|verließ(?:en)?|ausgelaufen|ablegte[n]?|"
-            r"(?:lief|liefen|legte|legten) [^,.;]*? (?:aus|ab)(?=\s*(?:[,.;]|$)))"
+            r"(?:lief|liefen|legte|legten) (?:[^,.;]|(?<=\d)\.)*? (?:aus|ab)(?=\s*(?:[,.;]|$)))"
         ),
     ),
     (
@@ -111,7 +111,9 @@ CERTAINTY_CUES: Final[tuple[tuple[Certainty, re.Pattern[str]], ...]] = (
         _compile(
             r"\b(?:den(?:y|ied|ies|ying)|reject(?:s|ed)|dismiss(?:es|ed)|refuted|"
             r"bestr(?:itt|itten|eitet|eiten|itten)|dementi\w*|zurückgewiesen|"
-            r"wies(?:en)? [^.]*zurück)\b"
+            r"wies(?:en)? [^.]*zurück|never|nie|niemals|"
+            r"no (?:containers|weapons|arms|munitions|ammunition|shells|ships)|"
+            r"keine(?:rlei)? (?:Container|Waffen|Munition|Granaten|Schiffe|Rüstungsgüter))\b"
         ),
     ),
     (
@@ -205,27 +207,27 @@ SOURCES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
         _compile(
             r"\bUS-Regierung\w*|\bamerikanische\w* Regierung\w*|\bRegierung\w* in Washington\b|"
             r"\b(?:US|U\.S\.|American) (?:government|administration|officials?)\b|"
-            r"\bBiden administration\b|\bWashington\b|\bUnited States\b|\bUSA\b|\bUS-Beamte\w*"
+            r"\bBiden administration\b|\bWashingtons?\b|\bUnited States\b|\bUSA\b|\bUS-Beamte\w*"
         ),
     ),
     (
         "Government of South Korea",
         _compile(
-            r"\bsüdkoreanische\w* Regierung\w*|\bSouth Korean government\b|\bSeoul\b|"
+            r"\bsüdkoreanische\w* Regierung\w*|\bSouth Korean government\b|\bSeouls?\b|"
             r"\bSouth Korea\b|\bSüdkorea\w*"
         ),
     ),
     (
         "Government of Russia",
         _compile(
-            r"\brussische\w* Regierung\w*|\bRussian government\b|\bMoskau\b|\bMoscow\b|"
+            r"\brussische\w* Regierung\w*|\bRussian government\b|\bMoskaus?\b|\bMoscow\b|"
             r"\bRussland\w*|\bRussia\b"
         ),
     ),
     (
         "Government of North Korea",
         _compile(
-            r"\bnordkoreanische\w* Regierung\w*|\bNorth Korean government\b|\bPjöngjang\b|"
+            r"\bnordkoreanische\w* Regierung\w*|\bNorth Korean government\b|\bPjöngjangs?\b|"
             r"\bPyongyang\b|\bNordkorea\w*|\bNorth Korea\b"
         ),
     ),
