@@ -99,6 +99,17 @@ def test_html_main_text_drops_boilerplate_and_keeps_article_blocks() -> None:
     )
 
 
+def test_page_containers_with_boilerplate_classes_are_kept() -> None:
+    page = b'<html><body class="nav-open"><main class="menu-open"><p>Ships left.</p></main></body></html>'
+    assert read_document(page, name="a.html").text == "Ships left."
+
+
+def test_an_html_fragment_is_read_as_html() -> None:
+    fragment = b'<div class="story"><h2>Kurz</h2><p>Die Maria lief ein.</p></div>'
+    document = read_document(fragment, name="a.html")
+    assert (document.text, document.is_html) == ("Kurz\n\nDie Maria lief ein.", True)
+
+
 def test_html_publication_date_from_time_element_and_bad_meta_ignored() -> None:
     page = b'<html><body><article><time datetime="2024-01-02T10:00:00+01:00">2. Januar</time><p>Text.</p></article></body></html>'
     assert read_document(page, name="a.html").published == date(2024, 1, 2)

@@ -29,7 +29,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_LOOKS_HTML = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<article|<p[\s>])", re.I)
+_LOOKS_HTML = re.compile(
+    r"^\s*(?:<!doctype\s+html|<(?:html|head|body|article|main|div|section|h[1-6]|p)[\s>])", re.I
+)
 
 #: Elements whose whole subtree is boilerplate or not text.
 _SKIP_TAGS = frozenset(
@@ -56,6 +58,7 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "section", "article", "main", "li", "blockquote", "br", "tr", "td", "ul", "ol"}
     | {f"h{level}" for level in range(1, 7)}
 )
+_CONTAINERS = frozenset({"html", "body", "main", "article"})
 _VOID_TAGS = frozenset({"br", "img", "meta", "link", "input", "hr", "source", "wbr", "area"})
 #: class/id words that mark boilerplate blocks.
 _BOILERPLATE = re.compile(
@@ -293,9 +296,10 @@ class _MainText(HTMLParser):
         if tag in _BLOCK_TAGS:
             self._flush()
         marker = f"{values.get('class', '')} {values.get('id', '')} {values.get('role', '')}"
-        skipped = tag in _SKIP_TAGS or _BOILERPLATE.search(marker) is not None
-        if tag in ("article", "main") and not self._skipping():
-            skipped = False
+        # Page containers are never boilerplate, whatever their class ("<body class=nav-open>").
+        skipped = tag in _SKIP_TAGS or (
+            tag not in _CONTAINERS and _BOILERPLATE.search(marker) is not None
+        )
         self._stack.append((tag, skipped, tag in ("article", "main") and not self._skipping()))
         if tag == "h1":
             self._in_h1 = True
