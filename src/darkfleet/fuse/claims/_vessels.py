@@ -68,7 +68,6 @@ _NOT_NAMES: Final[frozenset[str]] = frozenset(
         "An",
         "On",
         "At",
-        "In",
         "From",
         "To",
         "Nach",
