@@ -7,6 +7,7 @@ from darkfleet.cli import (  # noqa: F401
     detect,
     evaluate,
     ingest,
+    reports,
     sanctions,
     simulate,
     store,

@@ -1,0 +1,240 @@
+"""``darkfleet reports add`` end to end through the CLI's error handler (issue 5)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from darkfleet import schema
+from darkfleet.cli.main import main
+from darkfleet.store import ParquetStore
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "tests" / "data" / "reports"
+
+
+@pytest.fixture(autouse=True)
+def _no_default_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DARKFLEET_STORE", raising=False)
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def test_json_output_has_language_and_claims(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(
+        [
+            "reports",
+            "add",
+            str(DATA / "de_pentagon_rajin.txt"),
+            "--published",
+            "2023-10-18",
+            "--format",
+            "json",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["language"] == "de"
+    assert payload["published"] == "2023-10-18"
+    assert len(payload["claims"]) == 9
+    maria = payload["claims"][6]
+    assert maria["predicate"] == "visited"
+    assert maria["certainty"] == "unverified"
+    assert maria["time"] == {"phrase": "am Dienstag", "start": "2023-10-17", "end": "2023-10-17"}
+    assert maria["places"] == [
+        {
+            "text": "Wostotschny",
+            "name": "Vostochnyy",
+            "kind": "port",
+            "country": "RUS",
+            "port_id": "RUS-VOSTOCHNYY",
+        }
+    ]
+    assert "9 claims from" in err
+    assert "printed only, not stored" in err
+    assert "no store at darkfleet-data" in err
+
+
+def test_table_output_lists_each_claim(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(
+        ["reports", "add", str(DATA / "en_white_house_briefing.txt"), "--published", "2023-10-13"],
+        capsys,
+    )
+    assert code == 0, err
+    assert "en_white_house_briefing.txt (en, published 2023-10-13)" in out
+    assert "more_than 1,000 containers" in out
+    assert "Najin (PRK-NAJIN)" in out
+    assert "Tikhoretsk (other)" in out
+    assert "denied -> #4" in out
+    assert "2023-10-02..2023-10-08 (last week)" in out
+    assert (
+        "#6 Analysts believe the cargo ship Lady R (IMO 9161003) is likely to have visited" in out
+    )
+    assert "[assessed: believe]" in out
+
+
+def test_html_page_uses_its_own_date_and_drops_boilerplate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _run(
+        ["reports", "add", str(DATA / "de_seoul_schaetzung.html"), "--format", "json"], capsys
+    )
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["published"] == "2024-01-03"
+    assert payload["title"] == "Geheimdienst: Tausende Container aus Nordkorea - Hafenblatt"
+    assert len(payload["claims"]) == 4
+    assert "Kekse" not in out
+    assert "Panzer" not in out
+
+
+def test_store_vessels_link_by_name_and_imo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = ParquetStore(tmp_path / "store")
+    statics = schema.conform(
+        pl.DataFrame(
+            {
+                "mmsi": [273_000_001, 273_000_002],
+                "ts": [datetime(2023, 10, 1, tzinfo=UTC)] * 2,
+                "imo": [9161003, None],
+                "name": ["LADY R", "ANGARA"],
+                "msg_type": [5, 5],
+            }
+        ),
+        schema.STATICS,
+    )
+    with store.begin_ingest(file_id="f" * 16, file="statics.nmea") as transaction:
+        transaction.write("statics", statics)
+        transaction.commit(summary={"lines": 2}, ingested_at=datetime(2024, 1, 2, tzinfo=UTC))
+    code, out, err = _run(
+        [
+            "reports",
+            "add",
+            str(DATA / "en_white_house_briefing.txt"),
+            "--store",
+            str(tmp_path / "store"),
+            "--format",
+            "json",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "no store" not in err
+    claims = json.loads(out)["claims"]
+    assert claims[2]["vessels"] == [
+        {"text": "Angara", "name": "ANGARA", "imo": None, "mmsis": [273_000_002]}
+    ]
+    assert claims[6]["vessels"] == [
+        {"text": "Lady R", "name": "LADY R", "imo": 9161003, "mmsis": [273_000_001]}
+    ]
+
+
+def test_language_option_overrides_detection(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(
+        ["reports", "add", str(DATA / "de_pentagon_rajin.txt"), "--language", "en",
+         "--format", "json"],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["language"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "exit_code", "message"),
+    [
+        (b"", [], 3, "the file is empty; give an article as text or HTML"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", [], 3, "binary data (NUL bytes), not an article"),
+        ("Bestätigt ist das nicht.".encode("cp1252"), [], 3,
+         "line 1: not UTF-8 (byte offset 4) and no charset declared"),
+        (b"Die Maria lief ein.", ["--encoding", "klingon-8"], 2,
+         "--encoding: unknown encoding 'klingon-8'"),
+        (b"Die Maria lief ein.", ["--published", "18.10.2023"], 2,
+         "--published: '18.10.2023' is not an ISO 8601 date; write e.g. 2023-10-13"),
+        (b"Die Maria lief ein.", ["--published", "2023-02-30"], 2,
+         "--published: '2023-02-30' is not a calendar date"),
+    ],
+)  # fmt: skip
+def test_bad_input_exits_with_one_line_error(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    extra: list[str],
+    exit_code: int,
+    message: str,
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(content)
+    code, out, err = _run(["reports", "add", str(article), *extra], capsys)
+    assert code == exit_code
+    assert out == ""
+    assert err.startswith("Error: ")
+    assert message in err
+
+
+def test_named_encoding_reads_a_cp1252_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_bytes(
+        "Die Maria lief in Wostotschny ein. Bestätigt ist das nicht.".encode("cp1252")
+    )
+    code, out, err = _run(
+        ["reports", "add", str(article), "--encoding", "cp1252", "--format", "json"], capsys
+    )
+    assert code == 0, err
+    assert json.loads(out)["claims"][0]["certainty"] == "unverified"
+
+
+def test_a_url_is_not_fetched_and_the_error_says_to_save_the_page(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = _run(["reports", "add", "https://example.org/article"], capsys)
+    assert code == 3
+    assert out == ""
+    assert "does not fetch web pages" in err
+    assert "save the page" in err
+    assert "darkfleet reports add page.html" in err
+
+
+def test_a_missing_file_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(["reports", "add", "nope.txt"], capsys)
+    assert code == 3
+    assert "Error: nope.txt: no such file" in err
+
+
+def test_stdin_in_a_subprocess(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    env.pop("DARKFLEET_STORE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "darkfleet", "reports", "add", "-", "--published", "2024-01-02",
+         "--format", "json"],
+        input=b"The cargo ship Maria left Vostochny last Friday.",
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    claim = json.loads(result.stdout)["claims"][0]
+    assert (claim["predicate"], claim["vessels"][0]["name"], claim["time"]["start"]) == (
+        "departed",
+        "Maria",
+        "2023-12-29",
+    )
+    assert b"1 claims from <stdin>" in result.stderr
