@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from darkfleet.cli._options import (
 )
 from darkfleet.cli._render import echo_json, print_table, stderr_console
 from darkfleet.cli.main import cli
+from darkfleet.cli.workspace import existing_workspace
 from darkfleet.config import load_config_file, parse_utc_time
 from darkfleet.engine.detect import DetectReport, run_detection
 from darkfleet.engine.detect_config import (
@@ -36,6 +38,7 @@ from darkfleet.engine.evidence import event_records, explain_event, query_events
 from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
 from darkfleet.fuse.risk_params import describe_risk_params
+from darkfleet.fuse.sightings import read_current_sightings, sighting_evidence
 from darkfleet.schema import EVENT_TYPES
 from darkfleet.store import ParquetStore
 
@@ -122,9 +125,12 @@ def detect_command(
     """Find gaps, encounters, spoofing and more in the store.
 
     Runs spoofing (track splitting) first, then gap, port_visit, loitering, encounter,
-    identity_change, invalid_identity and shuttle, and writes <store>/events/. A second
-    run does only what new files or changed parameters require. Last, it screens every
-    vessel against the loaded sanctions lists (as darkfleet screen does).
+    identity_change, invalid_identity, dark_port_call and shuttle, and writes
+    <store>/events/. Dark port calls use the current (undisputed) sightings of the
+    store's workspace ($DARKFLEET_DATABASE_URL, or the store's SQLite if it exists):
+    a sighting at a sensitive port inside a gap confirms the call. A second run does
+    only what new files, changed parameters or changed sightings require. Last, it
+    screens every vessel against the loaded sanctions lists (as darkfleet screen does).
 
     Examples:
 
@@ -151,12 +157,15 @@ def detect_command(
     context = load_geo_context(ports_file, mode=ports_mode)  # type: ignore[arg-type]
     context = dataclasses.replace(context, shore=load_shore_grid())
     started = time.perf_counter()
+    with existing_workspace(root) as workspace:
+        sightings = None if workspace is None else read_current_sightings(workspace)
     kwargs: dict[str, Any] = {
         "context": context,
         "mid_table": load_mid_table(),
         "config": config,
         "port_groups": default_port_groups(context.ports),
         "as_of": as_of_ts,
+        "sightings": sightings,
         "engine": engine,
         "scheduler": scheduler,
     }
@@ -177,7 +186,25 @@ def detect_command(
         report = run_detection(parquet_store, **kwargs)
     screening = _screen_after_detection(parquet_store, kwargs["mid_table"])
     seconds = time.perf_counter() - started
-    _print_report(report, str(root), seconds, summary_format, screening)
+    used = _SightingsUsed(
+        current=None if sightings is None else sightings.height,
+        confirmed_calls=_confirmed_calls(parquet_store),
+    )
+    _print_report(report, str(root), seconds, summary_format, screening, used)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _SightingsUsed:
+    """Sightings detect read (None: no workspace) and the confirmed calls now stored."""
+
+    current: int | None
+    confirmed_calls: int
+
+
+def _confirmed_calls(store: ParquetStore) -> int:
+    status = pl.col("details").str.json_path_match("$.status")
+    is_confirmed = (pl.col("type") == "dark_port_call") & (status == "confirmed")
+    return int(store.scan("events").filter(is_confirmed).select(pl.len()).collect().item())
 
 
 def _screen_after_detection(store: ParquetStore, mid_table: pl.DataFrame) -> ScreenReport:
@@ -193,6 +220,7 @@ def _print_report(
     seconds: float,
     summary_format: str,
     screening: ScreenReport,
+    sightings: _SightingsUsed,
 ) -> None:
     if screening.result is not None:
         matches = screening.result.events.height
@@ -219,6 +247,11 @@ def _print_report(
             "gaps": report.dark_legs.gaps,
             "routes_computed": report.dark_legs.routes_computed,
             "routes_reused": report.dark_legs.routes_reused,
+        },
+        "sightings": {
+            "workspace": sightings.current is not None,
+            "current": sightings.current or 0,
+            "confirmed_calls": sightings.confirmed_calls,
         },
         "seconds": round(seconds, 3),
         "positions_per_s": round(rate),
@@ -249,6 +282,12 @@ def _print_report(
             "dark legs: gaps / sea routes computed / reused",
             f"{report.dark_legs.gaps:,} / {report.dark_legs.routes_computed:,} / "
             f"{report.dark_legs.routes_reused:,}",
+        ),
+        (
+            "sightings used (current, undisputed) / calls they confirm",
+            "no workspace yet (darkfleet sightings add/import)"
+            if sightings.current is None
+            else f"{sightings.current:,} / {sightings.confirmed_calls:,}",
         ),
         ("seconds", f"{seconds:.2f}"),
         ("throughput", f"{rate:,.0f} positions/s"),
@@ -411,11 +450,13 @@ def _round(value: float | None) -> str:
 @store_option
 @format_option("table", "json")
 def explain_command(event_id: str, store: str | None, output_format: str) -> None:
-    """Show why an event was found: parameters and positions.
+    """Show why an event was found: parameters, positions, sightings.
 
     Prints the event, the parameters and fingerprint of the detector that found it, and
     the positions behind it (12 h either side) with input file, line number and, when
-    the file is still where it was ingested from, the raw line.
+    the file is still where it was ingested from, the raw line. A confirmed
+    dark_port_call also lists the sightings that confirm it (from the workspace): when,
+    where, source, observation, confidence and who recorded them.
 
     Examples:
 
@@ -423,7 +464,14 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
 
       darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
     """
-    explanation = explain_event(ParquetStore(resolve_store(store), create=False), event_id)
+    root = resolve_store(store)
+    explanation = explain_event(ParquetStore(root, create=False), event_id)
+    sighting_ids = list(explanation.event.get("details", {}).get("sighting_ids") or [])
+    sightings: list[dict[str, Any]] = []
+    if sighting_ids:
+        with existing_workspace(root) as workspace:
+            sightings = [] if workspace is None else sighting_evidence(workspace, sighting_ids)
+    missing = sorted(set(sighting_ids) - {s["sighting_id"] for s in sightings})
     positions = explanation.positions.with_columns(
         explanation.positions["ts"].dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias("ts")
     )
@@ -446,6 +494,8 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
                 "event": explanation.event,
                 "detector": explanation.detector,
                 "positions": positions.select(columns).to_dicts(),
+                "sightings": sightings,
+                "missing_sighting_ids": missing,
             }
         )
         return
@@ -483,6 +533,37 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
             for row in positions.iter_rows(named=True)
         ],
     )
+    if sighting_ids:
+        _print_sightings(sightings, missing)
+
+
+def _print_sightings(sightings: list[dict[str, Any]], missing: list[str]) -> None:
+    """The sighting records behind a confirmed call: positions of the vessel without AIS."""
+    print_table(
+        f"{len(sightings)} sightings behind it (darkfleet history ID shows every version)",
+        ["sighting_id", "start", "end", "place", "source", "observation", "confidence",
+         "author", "status"],
+        [
+            (s["sighting_id"], s["start_ts"], s["end_ts"], _place(s), s["source"],
+             s["observation"], s["confidence"], s["author"], f"{s['status']} v{s['version']}")
+            for s in sightings
+        ],
+    )  # fmt: skip
+    for sid in missing:
+        click.echo(
+            f"Sighting {sid} is not in this workspace (is $DARKFLEET_DATABASE_URL the one "
+            "detect used?)"
+        )
+
+
+def _place(sighting: Mapping[str, Any]) -> str:
+    """A sighting's port (id) and/or position as one cell."""
+    parts = []
+    if sighting["port"]:
+        parts.append(f"{sighting['port']} ({sighting['port_id']})")
+    if sighting["lat"] is not None and sighting["lon"] is not None:
+        parts.append(f"{sighting['lat']:.4f}, {sighting['lon']:.4f}")
+    return "; ".join(parts)
 
 
 @cli.group("config")
