@@ -122,3 +122,16 @@ def test_a_sighting_confirms_the_call_and_its_dispute_takes_it_back(
     back = najin_call(store, capsys)
     assert (back["event_id"], back["details"]["status"]) == (possible["event_id"], "possible")
     assert back["details"]["sighting_ids"] == []
+
+    # a correction resolves the dispute: the latest version counts, so it confirms again
+    ok(
+        ["correct", sighting_id, "--set", "confidence=medium", "--reason", "second image",
+         "--store", str(store)],
+        capsys,
+    )  # fmt: skip
+    assert detect(store, capsys)["sightings"]["confirmed_calls"] == 1
+    again = najin_call(store, capsys)
+    assert (again["details"]["status"], again["details"]["sighting_ids"]) == (
+        "confirmed",
+        [sighting_id],
+    )

@@ -237,8 +237,8 @@ def _print_dark_calls(fleet: Fleet, sightings: pl.DataFrame) -> None:
     for seen in sightings.filter(confirming).iter_rows(named=True):
         click.echo(
             f"Sighting {seen['sighting_id']}: {seen['vessel_text']} at {seen['port']} "
-            f"{_minute(seen['start_ts'])}, {seen['confidence']} confidence; "
-            f"{seen['source']}: {seen['observation']}"
+            f"{_minute(seen['start_ts'])}, {seen['confidence']} confidence\n"
+            f"  source: {seen['source']}\n  observation: {seen['observation']}"
         )
     click.echo()
 

@@ -450,7 +450,7 @@ def _round(value: float | None) -> str:
 @store_option
 @format_option("table", "json")
 def explain_command(event_id: str, store: str | None, output_format: str) -> None:
-    """Show why an event was found: parameters, positions, sightings.
+    """Show why an event was found: parameters and evidence.
 
     Prints the event, the parameters and fingerprint of the detector that found it, and
     the positions behind it (12 h either side) with input file, line number and, when
