@@ -266,8 +266,8 @@ def _print_report(
         return
     if report.mode == "up_to_date":
         click.echo(
-            f"Events in {root} are up to date: no new files and no changed parameters; "
-            "nothing to do."
+            f"Events in {root} are up to date: no new files, no changed parameters or "
+            "sightings; nothing to do."
         )
     rows = [
         ("store", root),
@@ -284,7 +284,7 @@ def _print_report(
             f"{report.dark_legs.routes_reused:,}",
         ),
         (
-            "sightings used (current, undisputed) / calls they confirm",
+            "sightings used / calls they confirm",
             "no workspace yet (darkfleet sightings add/import)"
             if sightings.current is None
             else f"{sightings.current:,} / {sightings.confirmed_calls:,}",
