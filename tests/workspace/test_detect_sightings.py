@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from darkfleet.cli.main import main
+from darkfleet.store import ParquetStore
 from tests.nmea_scenario import GAP_START, SHUTTLE, write_dark_call_feed
 
 SOURCE = "Commercial optical satellite image, analyst review"
@@ -135,3 +136,23 @@ def test_a_sighting_confirms_the_call_and_its_dispute_takes_it_back(
         "confirmed",
         [sighting_id],
     )
+
+
+def test_detect_stops_when_the_named_workspace_cannot_be_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # rather than run without the team's sightings and silently unconfirm their calls
+    store = tmp_path / "store"
+    ok(
+        ["ingest", str(write_dark_call_feed(tmp_path)), "--store", str(store), "--no-progress"],
+        capsys,
+    )
+    monkeypatch.setenv("DARKFLEET_DATABASE_URL", "nonsense")
+    with pytest.raises(SystemExit) as info:
+        main(["detect", "--store", str(store), "--no-progress"])
+    assert info.value.code == 2
+    assert (
+        "Error: $DARKFLEET_DATABASE_URL: 'nonsense' is not a database URL"
+        in capsys.readouterr().err
+    )
+    assert ParquetStore(store, create=False).read_detect_state() is None  # nothing detected
