@@ -10,6 +10,11 @@ File B (2023-10-01 18:00 - 2023-10-02 02:00):
 - ``DARK`` reappears off Vostochny at 18:00 (a closed 12 h gap starting near the port) and
   reports the name LADY R twice (an identity change).
 - ``OTHER`` (273000004) sails far away, so the data ends later.
+
+``write_dark_call_feed`` writes another, one-vessel feed: ``SHUTTLE`` (273000005, LADY R,
+IMO 9161003) sails south out of Dunay at 11 kn for 2 h, goes dark for 60 h (time enough
+for a call at Najin, about 100 nm away by sea) and reappears where it went dark, sailing
+back north for 2 h.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from pathlib import Path
 from pyais.encode import encode_dict
 
 DARK, MEET_A, MEET_B, OTHER = 273000001, 273000002, 273000003, 273000004
+SHUTTLE = 273000005
+#: ``SHUTTLE``'s gap: it goes dark at GAP_START and reappears at GAP_END.
+GAP_START = datetime(2023, 10, 10, 2, tzinfo=UTC)
+GAP_END = GAP_START + timedelta(hours=60)
 T0 = datetime(2023, 10, 1, tzinfo=UTC)
 VOSTOCHNY = (42.7634, 133.0041)
 SEA = (40.0, 134.0)
@@ -125,3 +134,24 @@ def write_scenario(folder: Path) -> tuple[Path, Path]:
     with gzip.open(path_b, "wt") as handle:
         handle.write("\n".join(lines_b()) + "\n")
     return path_a, path_b
+
+
+def write_dark_call_feed(folder: Path) -> Path:
+    """Write ``SHUTTLE``'s feed (module docstring) into ``folder``; return its path."""
+    step = timedelta(minutes=10)
+    lat_step = 11.0 / 6 / 60  # 11 kn for 10 min, in degrees of latitude
+    sailing = timedelta(hours=2)
+    rows: list[tuple[datetime, list[str]]] = []
+    out = _every(GAP_START - sailing, GAP_START, step)
+    for k, ts in enumerate(out):
+        rows.append((ts, _position(SHUTTLE, ts, 42.80 - k * lat_step, 132.34, 11.0)))
+    low = 42.80 - (len(out) - 1) * lat_step
+    for k, ts in enumerate(_every(GAP_END, GAP_END + sailing, step)):
+        rows.append((ts, _position(SHUTTLE, ts, low + k * lat_step, 132.34, 11.0)))
+    first = GAP_START - sailing
+    rows.append((first, _static(SHUTTLE, first, "LADY R", 1, imo=9161003, callsign="UBMB4")))
+    rows.sort(key=lambda row: row[0])
+    path = folder / "lady_r.nmea"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(line for _, lines in rows for line in lines) + "\n")
+    return path

@@ -1,15 +1,19 @@
-"""`darkfleet demo` replays the shuttle scenario and puts the shuttle ships first."""
+"""`darkfleet demo` replays the shuttle scenario, puts the shuttle ships first and shows a
+dark port call at Rajin confirmed by an analyst's sighting next to a possible one."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from darkfleet.cli.main import main
+from darkfleet.fuse.sightings import read_current_sightings
 from darkfleet.store import ParquetStore
+from darkfleet.store.workspace import open_workspace, workspace_url
 
 SHUTTLE_SHIPS = {"ANGARA", "LADY R", "MAIA-1", "MARIA"}
 
@@ -54,6 +58,45 @@ def test_demo_finds_the_shuttle_ships_dark_near_dprk_ports(
     assert set(calls["mmsi"].to_list()) == set(shuttle_mmsis)  # none for ordinary traffic
     assert "shuttle pattern" in reasons
     assert "possible dark port call" in reasons
+    # the analyst's image of one planted dark call at Najin confirms it (issue 5)
+    confirmed = calls.filter(pl.col("details").str.json_path_match("$.status") == "confirmed")
+    assert confirmed.height == 1
+    call = confirmed.row(0, named=True)
+    details = json.loads(call["details"])
+    (sighting_id,) = details["sighting_ids"]
+    planted = truth.filter((pl.col("type") == "dark_port_call") & (pl.col("port") == "NAJIN"))
+    first = planted.sort("start", "mmsi").row(0, named=True)
+    assert (call["mmsi"], details["port_id"]) == (first["mmsi"], "PRK-NAJIN")
+    call_start, call_end = (
+        datetime.fromisoformat(first[key].replace("Z", "+00:00")) for key in ("start", "end")
+    )
+    assert call["start_ts"] <= call_start
+    assert call_end <= call["end_ts"]
+    with open_workspace(workspace_url(tmp_path / "demo" / "store", None)) as workspace:
+        sightings = read_current_sightings(workspace)
+    assert sightings["sighting_id"].to_list() == [sighting_id]
+    seen = sightings.row(0, named=True)
+    assert call_start <= seen["start_ts"] <= call_end
+    assert (seen["mmsi"], seen["port_id"], seen["confidence"]) == (
+        call["mmsi"],
+        "PRK-NAJIN",
+        "high",
+    )
+    assert "satellite image" in seen["source"]
+    section = out.split("Dark port calls")[1].split("Next:")[0]
+    rows = [line.split("│") for line in section.splitlines() if "│" in line]
+    assert [cells[0].strip() for cells in rows] == ["confirmed", "possible"]
+    (confirmed_row, possible_row) = rows
+    assert "Najin" in confirmed_row[2]
+    assert "Najin" in possible_row[2]
+    assert confirmed_row[6].strip() == sighting_id
+    assert possible_row[6].strip() == "-"
+    assert confirmed_row[7].strip() == details["gap_event_id"]
+    assert confirmed_row[4].strip() == f"{details['required_speed_knots']:.1f}"
+    assert confirmed_row[8].strip() == call["event_id"]
+    assert possible_row[1].strip() in SHUTTLE_SHIPS - {confirmed_row[1].strip()}
+    assert f"Sighting {sighting_id}: " in section
+    assert "confirmed dark port call: Najin" in reasons
     encounters = events.filter(pl.col("type") == "encounter")
     pair_mids = {
         (str(a)[:3], str(b)[:3]) for a, b in encounters.select("mmsi", "other_mmsi").iter_rows()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from darkfleet.fuse.sightings import (
     build_sighting,
     import_sightings,
     read_current_sightings,
+    sighting_evidence,
 )
 from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store.workspace import Workspace, open_workspace
@@ -254,3 +256,26 @@ def test_disputed_sightings_leave_the_contract_frame(
     only_angara = read_current_sightings(workspace, mmsis=[ANGARA_MMSI])
     assert only_angara["vessel_text"].to_list() == ["ANGARA"]
     assert workspace.current_sightings().filter(pl.col("status") == "disputed").height == 1
+
+
+def test_sighting_evidence_shows_current_fields_and_who_recorded_it(
+    tmp_path: Path, workspace: Workspace, vessels: VesselIndex
+) -> None:
+    result = do_import(write(tmp_path, "s.csv", GOOD_CSV), workspace, vessels)
+    first, second = result.added[0], result.added[1]
+    current = workspace.current_sighting(first)
+    assert current is not None
+    later = datetime(2026, 1, 3, tzinfo=UTC)
+    corrected = replace(current[1], confidence="low")
+    workspace.append_sighting_version(
+        first, corrected, action="correct", status="corrected", author="ben",
+        recorded_ts=later, reason="haze",
+    )  # fmt: skip
+    records = sighting_evidence(workspace, [second, "sgt-unknown", first])
+    assert [r["sighting_id"] for r in records] == [second, first]  # order given, unknown left out
+    record = records[1]
+    assert (record["author"], record["recorded"]) == ("ana", "2026-01-02T00:00:00Z")
+    assert (record["status"], record["version"], record["confidence"]) == ("corrected", 2, "low")
+    assert (record["port_id"], record["start_ts"]) == ("PRK-NAJIN", "2023-10-05T06:30:00Z")
+    assert record["source"] == "Maxar WorldView-3"
+    assert sighting_evidence(workspace, []) == []

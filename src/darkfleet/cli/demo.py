@@ -1,10 +1,18 @@
-"""``darkfleet demo``: replay the Rajin shuttle scenario end to end (simulate, ingest, detect)."""
+"""``darkfleet demo``: replay the Rajin shuttle scenario end to end (simulate, ingest, detect).
+
+Between ingest and detection the demo records one analyst's imagery sighting in the demo
+store's own SQLite workspace (never ``$DARKFLEET_DATABASE_URL``: the demo leaves your
+database alone): a shuttle ship the simulation planted a dark call at Najin (Rajin) for,
+seen at the pier during that call. Detection then confirms that dark port call.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Final
 
 import click
 import polars as pl
@@ -15,13 +23,28 @@ from darkfleet.engine.detect import run_detection
 from darkfleet.engine.detect_config import build_detect_config
 from darkfleet.engine.ingest import IngestOptions, ingest_paths
 from darkfleet.engine.sanctions import demo_list_path, load_sanctions_list, screen_store
-from darkfleet.fuse.dossier import load_fleet, rank_vessels
+from darkfleet.fuse.dossier import Fleet, load_fleet, rank_vessels
 from darkfleet.fuse.risk_params import RiskParams
+from darkfleet.fuse.sightings import add_sighting, read_current_sightings
+from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
+from darkfleet.store.workspace import open_workspace, workspace_url
 
 #: Vessels listed in the ranking, and those whose reasons are spelled out.
 TOP_VESSELS = 10
 EXPLAINED_VESSELS = 5
+#: The simulator's name of the port the analyst's image shows (Najin, also called Rajin).
+SIGHTING_PORT: Final = "NAJIN"
+#: The analyst's imagery sighting (invented, modelled on published imagery analysis of
+#: the 2023 Rajin shuttle: a cargo ship at the pier, containers on deck).
+SIGHTING_SOURCE: Final = (
+    "Commercial satellite image (optical, 50 cm), analyst review of the Rajin port pass"
+)
+SIGHTING_OBSERVATION: Final = (
+    "{length} m cargo ship alongside the Rajin container pier, containers stacked on deck; "
+    "hull, deck cranes and superstructure match {name}"
+)
+SIGHTING_AUTHOR: Final = "demo analyst"
 
 
 @cli.command("demo")
@@ -56,15 +79,18 @@ def demo_command(out_dir: str, seed: int) -> None:
 
     console = stderr_console()
     root = Path(out_dir)
-    console.print(f"1/3 simulating the shuttle scenario (seed {seed}) into {root} ...")
+    console.print(f"1/4 simulating the shuttle scenario (seed {seed}) into {root} ...")
     result = simulate("shuttle", seed=seed)
     paths = write_simulation(result, root)
     store = ParquetStore(root / "store")
-    console.print("2/3 ingesting the NMEA feed ...")
+    console.print("2/4 ingesting the NMEA feed ...")
     ingest_summary = ingest_paths(
         [str(paths["feed"])], store, IngestOptions(), ingested_at=datetime.now(UTC)
     )
-    console.print("3/3 running the detectors ...")
+    console.print("3/4 recording an analyst's satellite-image sighting at Rajin ...")
+    recorded_ts = result.start + timedelta(days=result.days)  # after the data: deterministic
+    sightings = _record_sighting(store, root / "store", result.truth, result.vessels, recorded_ts)
+    console.print("4/4 running the detectors ...")
     context = load_geo_context()
     context = dataclasses.replace(context, shore=load_shore_grid())
     report = run_detection(
@@ -73,6 +99,7 @@ def demo_command(out_dir: str, seed: int) -> None:
         mid_table=load_mid_table(),
         config=build_detect_config(None, overrides={}, only=None, where="defaults"),
         port_groups=default_port_groups(context.ports),
+        sightings=sightings,
     )
     console.print("    and screening against the built-in demo sanctions list ...")
     load_sanctions_list(store, demo_list_path(), loaded_at=datetime.now(UTC))
@@ -83,9 +110,16 @@ def demo_command(out_dir: str, seed: int) -> None:
         f"{len(total.vessels):,} vessels over {result.days} days; "
         f"{sum(report.events_total.values()):,} events; "
         f"{screening.result.events.height if screening.result else 0} sanctions matches; "
-        f"store {root / 'store'}\n"
+        f"{sightings.height} analyst sighting; store {root / 'store'}\n"
     )
-    _print_ranking(store, default_port_groups(context.ports))
+    fleet = load_fleet(
+        store,
+        mid_table=load_mid_table(),
+        port_groups=default_port_groups(context.ports),
+        params=RiskParams(),
+    )
+    _print_ranking(fleet)
+    _print_dark_calls(fleet, sightings)
     click.echo(
         f'Next: darkfleet vessel "LADY R" --store {root / "store"}   |   '
         f"darkfleet vessels --store {root / 'store'}"
@@ -93,13 +127,8 @@ def demo_command(out_dir: str, seed: int) -> None:
     click.echo(f"Ground truth of what was planted: {paths['truth']}")
 
 
-def _print_ranking(store: ParquetStore, port_groups: dict[str, str]) -> None:
+def _print_ranking(fleet: Fleet) -> None:
     """Rank the vessels by risk score and show each top vessel's reasons."""
-    from darkfleet.reference import load_mid_table
-
-    fleet = load_fleet(
-        store, mid_table=load_mid_table(), port_groups=port_groups, params=RiskParams()
-    )
     ranked = rank_vessels(fleet, sort="risk", limit=TOP_VESSELS)
     ranked = ranked.filter(pl.col("score") > 0)
     if ranked.height == 0:
@@ -125,3 +154,94 @@ def _print_ranking(store: ParquetStore, port_groups: dict[str, str]) -> None:
         ["vessel", "points", "reason", "e.g. event"],
         rows,
     )
+
+
+def _record_sighting(
+    store: ParquetStore,
+    store_root: Path,
+    truth: pl.DataFrame,
+    vessels: pl.DataFrame,
+    recorded_ts: datetime,
+) -> pl.DataFrame:
+    """Record the analyst's sighting of the first planted dark call at Najin; return the
+    workspace's current sightings (``schema.SIGHTINGS``), empty when nothing was planted."""
+    planted = truth.filter(
+        (pl.col("type") == "dark_port_call") & (pl.col("port") == SIGHTING_PORT)
+    ).sort("start", "mmsi")
+    url = workspace_url(store_root, None)
+    with open_workspace(url, where=f"the demo store's workspace ({store_root})") as workspace:
+        if planted.height:
+            call = planted.row(0, named=True)
+            ship = vessels.filter(pl.col("mmsi") == call["mmsi"]).row(0, named=True)
+            middle = call["start"] + (call["end"] - call["start"]) / 2
+            seen = middle.replace(second=0, microsecond=0)  # an image time to the minute
+            add_sighting(
+                {
+                    "vessel": f"{ship['name']} (IMO {ship['imo']})",
+                    "time": seen.isoformat(),
+                    "port": call["port"],
+                    "source": SIGHTING_SOURCE,
+                    "observation": SIGHTING_OBSERVATION.format(
+                        length=ship["length_m"], name=ship["name"]
+                    ),
+                    "confidence": "high",
+                },
+                workspace,
+                VesselIndex.from_store(store),
+                author=SIGHTING_AUTHOR,
+                recorded_ts=recorded_ts,
+                reason="demo: imagery analysis of the planted dark call",
+            )
+        return read_current_sightings(workspace)
+
+
+def _print_dark_calls(fleet: Fleet, sightings: pl.DataFrame) -> None:
+    """A confirmed dark port call (with its sighting) next to a possible one at Najin."""
+    calls = fleet.events.filter(pl.col("type") == "dark_port_call").with_columns(
+        pl.col("details").str.json_path_match("$.status").alias("status"),
+        pl.col("details").str.json_path_match("$.port_id").alias("port_id"),
+    )
+    confirmed = calls.filter(pl.col("status") == "confirmed").sort("start_ts", "event_id")
+    at_najin = calls.filter((pl.col("status") == "possible") & (pl.col("port_id") == "PRK-NAJIN"))
+    other_ship = at_najin.filter(~pl.col("mmsi").is_in(confirmed["mmsi"].implode()))
+    possible = (other_ship if other_ship.height else at_najin).sort("start_ts", "event_id")
+    shown = pl.concat([confirmed.head(1), possible.head(1)])
+    if shown.is_empty():
+        click.echo("No dark port calls found.")
+        return
+    names = dict(zip(fleet.vessels["mmsi"].to_list(), fleet.vessels["name"].to_list(), strict=True))
+    rows: list[tuple[Any, ...]] = []
+    for event in shown.iter_rows(named=True):
+        details = json.loads(event["details"])
+        rows.append(
+            (
+                details["status"],
+                names.get(event["mmsi"]) or event["mmsi"],
+                f"{event['port']} ({event['country']})",
+                f"{_minute(event['start_ts'])} - {_minute(event['end_ts'])}",
+                f"{details['required_speed_knots']:.1f}",
+                f"{details['possible_dwell_h']:.1f}",
+                ", ".join(details["sighting_ids"]) or "-",
+                details["gap_event_id"],
+                event["event_id"],
+            )
+        )
+    print_table(
+        "Dark port calls (darkfleet events --type dark_port_call; explain EVENT_ID)",
+        ["status", "vessel", "port", "dark (gap)", "required kn", "possible dwell h",
+         "sighting", "gap event", "event"],
+        rows,
+    )  # fmt: skip
+    shown_ids = [sid for row in rows for sid in str(row[6]).split(", ")]
+    confirming = pl.col("sighting_id").is_in(pl.Series(shown_ids, dtype=pl.String).implode())
+    for seen in sightings.filter(confirming).iter_rows(named=True):
+        click.echo(
+            f"Sighting {seen['sighting_id']}: {seen['vessel_text']} at {seen['port']} "
+            f"{_minute(seen['start_ts'])}, {seen['confidence']} confidence\n"
+            f"  source: {seen['source']}\n  observation: {seen['observation']}"
+        )
+    click.echo()
+
+
+def _minute(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%MZ")

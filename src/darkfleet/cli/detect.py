@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -24,6 +25,7 @@ from darkfleet.cli._options import (
 )
 from darkfleet.cli._render import echo_json, print_table, stderr_console
 from darkfleet.cli.main import cli
+from darkfleet.cli.workspace import existing_workspace
 from darkfleet.config import build_section, describe_section, parse_utc_time
 from darkfleet.engine.detect import DetectReport, run_detection
 from darkfleet.engine.detect_config import (
@@ -38,6 +40,7 @@ from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
 from darkfleet.fuse.risk_params import describe_risk_params
 from darkfleet.fuse.sanctions.match import ScreenParams
+from darkfleet.fuse.sightings import read_current_sightings, sighting_evidence
 from darkfleet.schema import EVENT_TYPES
 from darkfleet.store import ParquetStore
 
@@ -117,9 +120,12 @@ def detect_command(
     """Find gaps, encounters, spoofing and more in the store.
 
     Runs spoofing (track splitting) first, then gap, port_visit, loitering, encounter,
-    identity_change, invalid_identity and shuttle, and writes <store>/events/. A second
-    run does only what new files or changed parameters require. Last, it screens every
-    vessel against the loaded sanctions lists (as darkfleet screen does).
+    identity_change, invalid_identity, dark_port_call and shuttle, and writes
+    <store>/events/. Dark port calls use the current (undisputed) sightings of the
+    store's workspace ($DARKFLEET_DATABASE_URL, or the store's SQLite if it exists):
+    a sighting at a sensitive port inside a gap confirms the call. A second run does
+    only what new files, changed parameters or changed sightings require. Last, it
+    screens every vessel against the loaded sanctions lists (as darkfleet screen does).
 
     Examples:
 
@@ -146,12 +152,15 @@ def detect_command(
     context = load_geo_context(ports_file, mode=ports_mode)  # type: ignore[arg-type]
     context = dataclasses.replace(context, shore=load_shore_grid())
     started = time.perf_counter()
+    with existing_workspace(root) as workspace:
+        sightings = None if workspace is None else read_current_sightings(workspace)
     kwargs: dict[str, Any] = {
         "context": context,
         "mid_table": load_mid_table(),
         "config": config,
         "port_groups": default_port_groups(context.ports),
         "as_of": as_of_ts,
+        "sightings": sightings,
         "engine": engine,
         "scheduler": scheduler,
     }
@@ -176,7 +185,25 @@ def detect_command(
         build_section(ScreenParams, file_config, "sanctions", where=where),
     )
     seconds = time.perf_counter() - started
-    _print_report(report, str(root), seconds, summary_format, screening)
+    used = _SightingsUsed(
+        current=None if sightings is None else sightings.height,
+        confirmed_calls=_confirmed_calls(parquet_store),
+    )
+    _print_report(report, str(root), seconds, summary_format, screening, used)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _SightingsUsed:
+    """Sightings detect read (None: no workspace) and the confirmed calls now stored."""
+
+    current: int | None
+    confirmed_calls: int
+
+
+def _confirmed_calls(store: ParquetStore) -> int:
+    status = pl.col("details").str.json_path_match("$.status")
+    is_confirmed = (pl.col("type") == "dark_port_call") & (status == "confirmed")
+    return int(store.scan("events").filter(is_confirmed).select(pl.len()).collect().item())
 
 
 def _screen_after_detection(
@@ -194,6 +221,7 @@ def _print_report(
     seconds: float,
     summary_format: str,
     screening: ScreenReport,
+    sightings: _SightingsUsed,
 ) -> None:
     if screening.result is not None:
         matches = screening.result.events.height
@@ -221,6 +249,11 @@ def _print_report(
             "routes_computed": report.dark_legs.routes_computed,
             "routes_reused": report.dark_legs.routes_reused,
         },
+        "sightings": {
+            "workspace": sightings.current is not None,
+            "current": sightings.current or 0,
+            "confirmed_calls": sightings.confirmed_calls,
+        },
         "seconds": round(seconds, 3),
         "positions_per_s": round(rate),
         "sanctions": {
@@ -234,8 +267,8 @@ def _print_report(
         return
     if report.mode == "up_to_date":
         click.echo(
-            f"Events in {root} are up to date: no new files and no changed parameters; "
-            "nothing to do."
+            f"Events in {root} are up to date: no new files, no changed parameters or "
+            "sightings; nothing to do."
         )
     rows = [
         ("store", root),
@@ -250,6 +283,12 @@ def _print_report(
             "dark legs: gaps / sea routes computed / reused",
             f"{report.dark_legs.gaps:,} / {report.dark_legs.routes_computed:,} / "
             f"{report.dark_legs.routes_reused:,}",
+        ),
+        (
+            "sightings used / calls they confirm",
+            "no workspace yet (darkfleet sightings add/import)"
+            if sightings.current is None
+            else f"{sightings.current:,} / {sightings.confirmed_calls:,}",
         ),
         ("seconds", f"{seconds:.2f}"),
         ("throughput", f"{rate:,.0f} positions/s"),
@@ -412,11 +451,13 @@ def _round(value: float | None) -> str:
 @store_option
 @format_option("table", "json")
 def explain_command(event_id: str, store: str | None, output_format: str) -> None:
-    """Show why an event was found: parameters and positions.
+    """Show why an event was found: parameters and evidence.
 
     Prints the event, the parameters and fingerprint of the detector that found it, and
     the positions behind it (12 h either side) with input file, line number and, when
-    the file is still where it was ingested from, the raw line.
+    the file is still where it was ingested from, the raw line. A confirmed
+    dark_port_call also lists the sightings that confirm it (from the workspace): when,
+    where, source, observation, confidence and who recorded them.
 
     Examples:
 
@@ -424,7 +465,14 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
 
       darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
     """
-    explanation = explain_event(ParquetStore(resolve_store(store), create=False), event_id)
+    root = resolve_store(store)
+    explanation = explain_event(ParquetStore(root, create=False), event_id)
+    sighting_ids = list(explanation.event.get("details", {}).get("sighting_ids") or [])
+    sightings: list[dict[str, Any]] = []
+    if sighting_ids:
+        with existing_workspace(root) as workspace:
+            sightings = [] if workspace is None else sighting_evidence(workspace, sighting_ids)
+    missing = sorted(set(sighting_ids) - {s["sighting_id"] for s in sightings})
     positions = explanation.positions.with_columns(
         explanation.positions["ts"].dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias("ts")
     )
@@ -447,6 +495,8 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
                 "event": explanation.event,
                 "detector": explanation.detector,
                 "positions": positions.select(columns).to_dicts(),
+                "sightings": sightings,
+                "missing_sighting_ids": missing,
             }
         )
         return
@@ -484,6 +534,37 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
             for row in positions.iter_rows(named=True)
         ],
     )
+    if sighting_ids:
+        _print_sightings(sightings, missing)
+
+
+def _print_sightings(sightings: list[dict[str, Any]], missing: list[str]) -> None:
+    """The sighting records behind a confirmed call: positions of the vessel without AIS."""
+    print_table(
+        f"{len(sightings)} sightings behind it (darkfleet history ID shows every version)",
+        ["sighting_id", "start", "end", "place", "source", "observation", "confidence",
+         "author", "status"],
+        [
+            (s["sighting_id"], s["start_ts"], s["end_ts"], _place(s), s["source"],
+             s["observation"], s["confidence"], s["author"], f"{s['status']} v{s['version']}")
+            for s in sightings
+        ],
+    )  # fmt: skip
+    for sid in missing:
+        click.echo(
+            f"Sighting {sid} is not in this workspace (is $DARKFLEET_DATABASE_URL the one "
+            "detect used?)"
+        )
+
+
+def _place(sighting: Mapping[str, Any]) -> str:
+    """A sighting's port (id) and/or position as one cell."""
+    parts = []
+    if sighting["port"]:
+        parts.append(f"{sighting['port']} ({sighting['port_id']})")
+    if sighting["lat"] is not None and sighting["lon"] is not None:
+        parts.append(f"{sighting['lat']:.4f}, {sighting['lon']:.4f}")
+    return "; ".join(parts)
 
 
 @cli.group("config")

@@ -26,11 +26,24 @@ from darkfleet.fuse.corrections import correct_item, dispute_item, item_history,
 from darkfleet.fuse.sightings import CONFIDENCES, FieldError, add_sighting, import_sightings
 from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
-from darkfleet.store.workspace import ItemVersion, Workspace, open_workspace, workspace_url
+from darkfleet.store.workspace import (
+    WORKSPACE_FILE,
+    ItemVersion,
+    Workspace,
+    open_workspace,
+    workspace_url,
+)
 
 #: The environment variable naming a PostgreSQL workspace (read only here, in the CLI).
 DATABASE_URL_ENV: Final = "DARKFLEET_DATABASE_URL"
 _ISO: Final = "%Y-%m-%dT%H:%M:%S%.fZ"
+
+
+def _workspace_source(root: Path) -> tuple[str | None, str]:
+    """``$DARKFLEET_DATABASE_URL`` (or None: the store's SQLite) and its name for messages."""
+    database_url = os.environ.get(DATABASE_URL_ENV) or None
+    where = f"${DATABASE_URL_ENV}" if database_url else f"the store's workspace ({root})"
+    return database_url, where
 
 
 @contextmanager
@@ -38,10 +51,25 @@ def _opened(store: str | None, *, create: bool) -> Iterator[tuple[ParquetStore, 
     """The store and its workspace (``$DARKFLEET_DATABASE_URL`` or the store's SQLite)."""
     root = resolve_store(store)
     parquet = ParquetStore(root, create=create)
-    database_url = os.environ.get(DATABASE_URL_ENV) or None
-    where = f"${DATABASE_URL_ENV}" if database_url else f"the store's workspace ({root})"
+    database_url, where = _workspace_source(root)
     with open_workspace(workspace_url(root, database_url), where=where) as workspace:
         yield parquet, workspace
+
+
+@contextmanager
+def existing_workspace(root: Path) -> Iterator[Workspace | None]:
+    """The workspace of the store at ``root`` for readers, or None when there is none.
+
+    ``$DARKFLEET_DATABASE_URL`` when set (opened and migrated like every workspace
+    command); else the store's SQLite file only if it exists: reading evidence
+    (``detect``, ``explain``) never creates a workspace file as a side effect.
+    """
+    database_url, where = _workspace_source(root)
+    if database_url is None and not (root / WORKSPACE_FILE).is_file():
+        yield None
+        return
+    with open_workspace(workspace_url(root, database_url), where=where) as workspace:
+        yield workspace
 
 
 def _author(author: str | None) -> str:

@@ -29,7 +29,6 @@ from darkfleet import schema
 from darkfleet.detect.context import GeoContext
 from darkfleet.detect.shuttle import ShuttleParams, detect_shuttles
 from darkfleet.fuse.darklegs import (
-    SIGHTINGS,
     DarkPortCallParams,
     demonstrated_speeds,
     detect_dark_port_calls,
@@ -60,8 +59,9 @@ def sightings_fingerprint(sightings: pl.DataFrame) -> str:
     >>> len(sightings_fingerprint(empty_sightings()))
     16
     """
-    schema.require(sightings, SIGHTINGS, what="sightings")
-    canonical = sightings.select(list(SIGHTINGS)).sort(list(SIGHTINGS), nulls_last=True)
+    schema.require(sightings, schema.SIGHTINGS, what="sightings")
+    columns = list(schema.SIGHTINGS)
+    canonical = sightings.select(columns).sort(columns, nulls_last=True)
     return hashlib.sha256(canonical.write_json().encode()).hexdigest()[:16]
 
 

@@ -309,8 +309,8 @@ def run_detection(
         ``port_id -> group`` for shuttle when its parameters name none
         (``darkfleet.reference.default_port_groups(context.ports)``).
     sightings
-        Analyst sightings (``fuse.darklegs.SIGHTINGS``) that can confirm dark port calls;
-        None: none.
+        Analyst sightings (``schema.SIGHTINGS``: current, undisputed) that can confirm
+        dark port calls; None: none.
     as_of
         Time the data is complete up to (aware). ``None``: the last position in the
         store. Gaps still open then are reported with ``details.open``.

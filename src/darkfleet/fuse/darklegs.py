@@ -76,7 +76,6 @@ from darkfleet.reference.sphere import haversine_m
 from darkfleet.units import METRES_PER_NM
 
 __all__ = [
-    "SIGHTINGS",
     "SPEEDS",
     "DarkPortCallParams",
     "demonstrated_speeds",
@@ -91,29 +90,13 @@ _US_PER_H: Final = 3_600_000_000
 #: gaps x ports are compared in blocks of this many gaps (bounds the matrices' memory).
 _BLOCK_GAPS: Final = 20_000
 
-#: The sightings contract (COMMON.md): one row per current (not disputed) sighting.
-SIGHTINGS: Final[schema.Schema] = {
-    "sighting_id": pl.String(),
-    "mmsi": pl.Int64(),
-    "imo": pl.Int64(),
-    "vessel_text": pl.String(),
-    "start_ts": schema.UTC_US,
-    "end_ts": schema.UTC_US,
-    "lat": pl.Float64(),
-    "lon": pl.Float64(),
-    "port": pl.String(),
-    "port_id": pl.String(),
-    "source": pl.String(),
-    "observation": pl.String(),
-    "confidence": pl.String(),
-}
 #: Demonstrated speed per vessel (``demonstrated_speeds``).
 SPEEDS: Final[schema.Schema] = {"mmsi": pl.Int64(), "speed_knots": pl.Float64()}
 
 
 def empty_sightings() -> pl.DataFrame:
-    """A sightings frame with no rows (what ``darkfleet detect`` uses without sightings)."""
-    return schema.empty(SIGHTINGS)
+    """A ``schema.SIGHTINGS`` frame with no rows (detection without any sightings)."""
+    return schema.empty(schema.SIGHTINGS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -365,7 +348,9 @@ def detect_dark_port_calls(
     speeds
         ``SPEEDS`` from ``demonstrated_speeds`` over the same vessels' positions.
     sightings
-        ``SIGHTINGS`` (COMMON.md's contract); ``empty_sightings()`` when there are none.
+        ``schema.SIGHTINGS`` (current, undisputed sightings, as
+        ``fuse.sightings.read_current_sightings`` returns them); ``empty_sightings()``
+        when there are none.
     params
         ``DarkPortCallParams``.
     context
@@ -390,7 +375,7 @@ def detect_dark_port_calls(
     """
     schema.require(gaps, schema.EVENTS, what="gaps")
     schema.require(speeds, SPEEDS, what="speeds")
-    schema.require(sightings, SIGHTINGS, what="sightings")
+    schema.require(sightings, schema.SIGHTINGS, what="sightings")
     fingerprint = params_fingerprint(params)
     ports = sensitive_ports(context)
     rows = _gap_rows(gaps, speeds, params)

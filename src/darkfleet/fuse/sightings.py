@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -55,6 +55,7 @@ __all__ = [
     "import_sightings",
     "read_current_sightings",
     "read_sighting_rows",
+    "sighting_evidence",
     "sighting_id",
     "sighting_raw",
 ]
@@ -435,3 +436,30 @@ def read_current_sightings(
     if mmsis is not None:
         current = current.filter(pl.col("mmsi").is_in(list(mmsis)))
     return schema.conform(current, schema.SIGHTINGS)
+
+
+def sighting_evidence(workspace: Workspace, sighting_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Return the sightings behind a finding as records, for evidence chains (``explain``).
+
+    One record per id found, in the order given: the current fields (times as ISO 8601
+    ``Z`` text), ``status`` and ``version`` of the latest version, and ``author`` and
+    ``recorded`` of the first one (who recorded the sighting, and when). Ids the workspace
+    does not hold are left out; callers compare with what they asked for.
+    """
+    records: list[dict[str, Any]] = []
+    for sid in sighting_ids:
+        history = workspace.sighting_history(sid)
+        if not history:
+            continue
+        first, last = history[0], history[-1]
+        records.append(
+            {
+                "sighting_id": sid,
+                **last.fields,
+                "status": last.status,
+                "version": last.version,
+                "author": first.author,
+                "recorded": first.recorded_ts.isoformat().replace("+00:00", "Z"),
+            }
+        )
+    return records

@@ -13,7 +13,6 @@ from darkfleet import schema
 from darkfleet.detect.context import DistanceGrid, GeoContext
 from darkfleet.engine.detect import run_detection
 from darkfleet.engine.detect_config import build_detect_config
-from darkfleet.fuse.darklegs import SIGHTINGS
 from darkfleet.reference import load_mid_table
 from darkfleet.store import MemoryStore, Store
 from darkfleet.testing import make_track
@@ -124,7 +123,7 @@ def _events(store: Store) -> pl.DataFrame:
 
 
 def _sighting(at: datetime) -> pl.DataFrame:
-    row = {name: None for name in SIGHTINGS} | {
+    row = {name: None for name in schema.SIGHTINGS} | {
         "sighting_id": "img-1",
         "mmsi": SHUTTLER,
         "start_ts": at,
@@ -132,7 +131,7 @@ def _sighting(at: datetime) -> pl.DataFrame:
         "port_id": "PRK-NAJIN",
         "source": "imagery",
     }
-    return schema.conform(pl.DataFrame([row]), SIGHTINGS)
+    return schema.conform(pl.DataFrame([row]), schema.SIGHTINGS)
 
 
 def test_detect_finds_the_shuttle_through_its_dark_calls_and_spares_quiet_traffic() -> None:

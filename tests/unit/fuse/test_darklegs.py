@@ -17,7 +17,6 @@ from darkfleet.detect.context import GeoContext
 from darkfleet.detect.gaps import GapParams, detect_gaps
 from darkfleet.errors import ConfigError, SchemaError
 from darkfleet.fuse.darklegs import (
-    SIGHTINGS,
     DarkPortCallParams,
     demonstrated_speeds,
     detect_dark_port_calls,
@@ -91,7 +90,7 @@ def _by_port(events: pl.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def _sighting(**values: Any) -> pl.DataFrame:
-    row = {name: None for name in SIGHTINGS} | {
+    row = {name: None for name in schema.SIGHTINGS} | {
         "sighting_id": "s1",
         "mmsi": MMSI,
         "vessel_text": "LADY R",
@@ -103,7 +102,7 @@ def _sighting(**values: Any) -> pl.DataFrame:
     row.setdefault("end_ts", row["start_ts"])
     if row["end_ts"] is None:
         row["end_ts"] = row["start_ts"]
-    return schema.conform(pl.DataFrame([row]), SIGHTINGS)
+    return schema.conform(pl.DataFrame([row]), schema.SIGHTINGS)
 
 
 def test_a_long_gap_near_vostochny_makes_a_call_at_rajin_possible() -> None:
