@@ -32,9 +32,10 @@ from darkfleet.engine.detect_config import (
     describe_detect_config,
     parse_overrides,
 )
-from darkfleet.engine.evidence import event_records, explain_event, query_events
+from darkfleet.engine.evidence import Explanation, event_records, explain_event, query_events
 from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
+from darkfleet.fuse.risk import CHAIN_PREFIX
 from darkfleet.fuse.risk_params import describe_risk_params
 from darkfleet.schema import EVENT_TYPES
 from darkfleet.store import ParquetStore
@@ -406,49 +407,39 @@ def _round(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-@cli.command("explain")
-@click.argument("event_id")
-@store_option
-@format_option("table", "json")
-def explain_command(event_id: str, store: str | None, output_format: str) -> None:
-    """Show why an event was found: parameters and positions.
+_POSITION_COLUMNS = [
+    "mmsi",
+    "ts",
+    "lat",
+    "lon",
+    "sog_knots",
+    "cog_deg",
+    "msg_type",
+    "file",
+    "file_id",
+    "line_no",
+    "raw",
+]
 
-    Prints the event, the parameters and fingerprint of the detector that found it, and
-    the positions behind it (12 h either side) with input file, line number and, when
-    the file is still where it was ingested from, the raw line.
 
-    Examples:
-
-      darkfleet explain 3f2a9c0d1e2b4a5c6d7e
-
-      darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
-    """
-    explanation = explain_event(ParquetStore(resolve_store(store), create=False), event_id)
-    positions = explanation.positions.with_columns(
+def _positions(explanation: Explanation) -> pl.DataFrame:
+    return explanation.positions.with_columns(
         explanation.positions["ts"].dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias("ts")
-    )
-    columns = [
-        "mmsi",
-        "ts",
-        "lat",
-        "lon",
-        "sog_knots",
-        "cog_deg",
-        "msg_type",
-        "file",
-        "file_id",
-        "line_no",
-        "raw",
-    ]
-    if output_format == "json":
-        echo_json(
-            {
-                "event": explanation.event,
-                "detector": explanation.detector,
-                "positions": positions.select(columns).to_dicts(),
-            }
-        )
-        return
+    ).select(_POSITION_COLUMNS)
+
+
+def explanation_record(explanation: Explanation) -> dict[str, Any]:
+    """One event's evidence as ``darkfleet explain --format json`` prints it."""
+    return {
+        "event": explanation.event,
+        "detector": explanation.detector,
+        "positions": _positions(explanation).to_dicts(),
+    }
+
+
+def print_explanation(explanation: Explanation) -> None:
+    """One event's evidence as tables: the event, its detector's parameters, positions."""
+    positions = _positions(explanation)
     event = explanation.event
     print_table(
         f"Event {event['event_id']}",
@@ -483,6 +474,46 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
             for row in positions.iter_rows(named=True)
         ],
     )
+
+
+@cli.command("explain")
+@click.argument("event_id", metavar="ID")
+@store_option
+@click.option(
+    "--config", "config_file", default=None, help="Risk weights for a risk: ID. " + _CONFIG_HELP
+)
+@format_option("table", "json")
+def explain_command(
+    event_id: str, store: str | None, config_file: str | None, output_format: str
+) -> None:
+    """Show why an event or a risk reason was found.
+
+    For an event id: the event, the parameters and fingerprint of the detector that
+    found it, and the positions behind it (12 h either side) with input file, line
+    number and, when the file is still where it was ingested from, the raw line.
+
+    For a risk reason (risk:MMSI:RULE, as darkfleet vessel prints it): the rule and
+    its weights, every finding, and the same evidence for each event behind it, with
+    disputes and corrections from the workspace applied (docs/risk.md).
+
+    Examples:
+
+      darkfleet explain 3f2a9c0d1e2b4a5c6d7e
+
+      darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
+
+      darkfleet explain risk:273610000:dark_sanctioned
+    """
+    if event_id.startswith(CHAIN_PREFIX):
+        from darkfleet.cli.vessel import explain_risk_chain
+
+        explain_risk_chain(event_id, store, config_file, output_format)
+        return
+    explanation = explain_event(ParquetStore(resolve_store(store), create=False), event_id)
+    if output_format == "json":
+        echo_json(explanation_record(explanation))
+        return
+    print_explanation(explanation)
 
 
 @cli.group("config")

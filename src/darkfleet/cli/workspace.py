@@ -26,7 +26,13 @@ from darkfleet.fuse.corrections import correct_item, dispute_item, item_history,
 from darkfleet.fuse.sightings import CONFIDENCES, FieldError, add_sighting, import_sightings
 from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
-from darkfleet.store.workspace import ItemVersion, Workspace, open_workspace, workspace_url
+from darkfleet.store.workspace import (
+    WORKSPACE_FILE,
+    ItemVersion,
+    Workspace,
+    open_workspace,
+    workspace_url,
+)
 
 #: The environment variable naming a PostgreSQL workspace (read only here, in the CLI).
 DATABASE_URL_ENV: Final = "DARKFLEET_DATABASE_URL"
@@ -42,6 +48,23 @@ def _opened(store: str | None, *, create: bool) -> Iterator[tuple[ParquetStore, 
     where = f"${DATABASE_URL_ENV}" if database_url else f"the store's workspace ({root})"
     with open_workspace(workspace_url(root, database_url), where=where) as workspace:
         yield parquet, workspace
+
+
+@contextmanager
+def existing_workspace(root: Path) -> Iterator[Workspace | None]:
+    """The workspace readers use: ``$DARKFLEET_DATABASE_URL``'s, the store's, or ``None``.
+
+    Without ``$DARKFLEET_DATABASE_URL`` and without ``<store>/workspace.sqlite`` there is
+    no workspace: this yields ``None`` and creates nothing, so reading a store never adds
+    a workspace to it.
+    """
+    database_url = os.environ.get(DATABASE_URL_ENV) or None
+    if database_url is None and not (root / WORKSPACE_FILE).is_file():
+        yield None
+        return
+    where = f"${DATABASE_URL_ENV}" if database_url else f"the store's workspace ({root})"
+    with open_workspace(workspace_url(root, database_url), where=where) as workspace:
+        yield workspace
 
 
 def _author(author: str | None) -> str:
