@@ -254,3 +254,22 @@ def test_without_a_workspace_nothing_is_created_and_events_count_as_stored(
     ok(["explain", DARK_CHAIN, "--store", store], capsys)
     assert not (tmp_path / "store" / "workspace.sqlite").exists()
     assert ParquetStore(Path(store), create=False).scan("events").collect().height == 2
+
+
+def test_the_dossier_and_the_chain_are_the_same_on_every_read(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ok(["dispute", VISIT_EVENT, "--reason", "outage", "--store", store], capsys)
+    ok(["correct", GAP_EVENT, "--set", "lat=42.8", "--reason", "fix", "--store", store], capsys)
+    reads = [
+        ok(["vessel", "LADY R", "--store", store, "--format", "json"], capsys),
+        ok(["explain", DARK_CHAIN, "--store", store, "--format", "json"], capsys),
+        ok(["vessels", "--store", store, "--format", "json"], capsys),
+    ]
+    again = [
+        ok(["vessel", "LADY R", "--store", store, "--format", "json"], capsys),
+        ok(["explain", DARK_CHAIN, "--store", store, "--format", "json"], capsys),
+        ok(["vessels", "--store", store, "--format", "json"], capsys),
+    ]
+    assert reads == again
+    assert json.loads(reads[0])["events"]["gap"][0]["lat"] == 42.8

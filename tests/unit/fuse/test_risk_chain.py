@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from darkfleet import schema
@@ -189,3 +189,25 @@ def test_each_version_lists_what_it_changed_against_the_one_before() -> None:
         [{"field": "lat", "from": 42.5, "to": None}],
     ]
     assert [v["reason"] for v in item["versions"]] == ["r1", "r2", "r3", "r4"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(disputed=st.sets(st.sampled_from(["gap-1", "match-1", "meet-1"])))
+def test_disputing_events_never_raises_a_score_and_disputed_events_leave_every_reason(
+    disputed: set[str],
+) -> None:
+    store = MemoryStore(statics=_statics(), events=_events())
+    before = _scores(_fleet(store, None))
+    with open_workspace("sqlite://") as workspace:
+        for event_id in sorted(disputed):
+            dispute_item(event_id, workspace, store, author="a", reason="r", recorded_ts=RECORDED)
+        fleet = _fleet(store, workspace)
+    after = _scores(fleet)
+    assert all(after[mmsi] <= before[mmsi] for mmsi in before)
+    cited = {e for ids in fleet.reasons["event_ids"].to_list() for e in ids}
+    assert not cited & disputed
+    assert fleet.events.filter(pl.col("status") == "disputed")["event_id"].sort().to_list() == (
+        sorted(disputed)
+    )
+    if not disputed:
+        assert after == before
