@@ -273,3 +273,40 @@ def test_the_dossier_and_the_chain_are_the_same_on_every_read(
     ]
     assert reads == again
     assert json.loads(reads[0])["events"]["gap"][0]["lat"] == 42.8
+
+
+def test_a_confirmed_call_whose_sighting_is_disputed_counts_as_possible(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sighting_id = ok(
+        ["sightings", "add", "--vessel", "LADY R", "--time", "2023-10-05T06:30Z", "--port",
+         "Rajin", "--source", "Maxar", "--store", store],
+        capsys,
+    ).strip()  # fmt: skip
+    details = {"gap_event_id": GAP_EVENT, "port_id": "PRK-NAJIN", "sighting_ids": [sighting_id],
+               "status": "confirmed"}  # fmt: skip
+    call = (
+        scored_events()
+        .head(1)
+        .with_columns(
+            pl.lit("c" * 20).alias("event_id"),
+            pl.lit("dark_port_call").alias("type"),
+            pl.lit("Najin").alias("port"),
+            pl.lit("PRK").alias("country"),
+            pl.lit(json.dumps(details, sort_keys=True)).alias("details"),
+        )
+    )
+    ParquetStore(Path(store), create=False).replace_events(call, types=["dark_port_call"])
+    before = dossier(store, capsys)
+    assert reasons(before)["dark_port_call_confirmed"]["points"] == 25.0
+    assert before["port_visits"][0]["confirmation_disputed"] is False
+    ok(["dispute", sighting_id, "--reason", "wrong pier", "--store", store], capsys)
+    after = dossier(store, capsys)
+    assert "dark_port_call_confirmed" not in reasons(after)
+    assert reasons(after)["dark_port_call"]["event_ids"] == ["c" * 20]
+    assert after["risk"]["score"] == before["risk"]["score"] - 15.0
+    call_record = next(v for v in after["port_visits"] if v["type"] == "dark_port_call")
+    assert (call_record["status"], call_record["confirmation_disputed"]) == ("confirmed", True)
+    assert call_record["sighting_ids"] == [sighting_id]
+    table = ok(["vessel", "LADY R", "--store", store], capsys)
+    assert "confirmed (sightings disputed: counts as possible)" in table

@@ -112,6 +112,13 @@ def _event_id(record: dict[str, Any]) -> str:
     return f"{record['event_id']}{suffix}"
 
 
+def _call_status(call: dict[str, Any]) -> str:
+    """A dark port call's status, saying when every sighting confirming it is disputed."""
+    if call["confirmation_disputed"]:
+        return f"{call['status']} (sightings disputed: counts as possible)"
+    return str(call["status"])
+
+
 def _print_workspace(dossier: dict[str, Any]) -> None:
     """The vessel's sightings, and the history of its disputed and corrected items."""
     _table(
@@ -211,7 +218,7 @@ def _print_dossier(dossier: dict[str, Any]) -> None:
         ["type", "port", "country", "arrival", "departure", "dwell h", "event_id"],
         [
             (
-                v["status"] if v["type"] == "dark_port_call" else v["type"],
+                _call_status(v) if v["type"] == "dark_port_call" else v["type"],
                 v["port"],
                 v["country"],
                 _ts(v["start"]),

@@ -130,7 +130,13 @@ def load_fleet(
     links = identity_links(statics, mid_table)
     counted = events.filter(pl.col("status") != "disputed").select(list(schema.EVENTS))
     findings = risk_findings(
-        counted, links, vessels, params, mid_table=mid_table, port_groups=port_groups
+        counted,
+        links,
+        vessels,
+        params,
+        mid_table=mid_table,
+        port_groups=port_groups,
+        disputed_sightings=_disputed_sightings(state),
     )
     scores, reasons = score_findings(findings, params)
     reasons = reasons.with_columns(
@@ -161,6 +167,10 @@ def load_fleet(
         mid_table=mid_table,
         workspace=state,
     )
+
+
+def _disputed_sightings(state: WorkspaceState) -> list[str]:
+    return state.sightings.filter(pl.col("status") == "disputed")["sighting_id"].to_list()
 
 
 def rank_vessels(fleet: Fleet, *, sort: SortKey = "risk", limit: int | None = None) -> pl.DataFrame:
@@ -275,12 +285,22 @@ def _sanctions(matches: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _port_visits(visits: pl.DataFrame) -> list[dict[str, Any]]:
+def _port_visits(visits: pl.DataFrame, disputed_sightings: set[str]) -> list[dict[str, Any]]:
+    """Port visits and dark port calls; a call also names its sightings and whether all are
+    disputed (a confirmed call then counts as possible)."""
     out = []
     for record in event_records(visits):
         details = record.get("details", {})
+        call: dict[str, Any] = {}
+        if record["type"] == "dark_port_call":
+            ids = details.get("sighting_ids") or []
+            call = {
+                "sighting_ids": ids,
+                "confirmation_disputed": bool(ids) and set(ids) <= disputed_sightings,
+            }
         out.append(
             {
+                **call,
                 "event_id": record["event_id"],
                 "type": record["type"],
                 "mmsi": record["mmsi"],
@@ -352,7 +372,8 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
         by_type.setdefault(record["type"], []).append(record)
     _marked([r for records in by_type.values() for r in records], marks)
     port_visits = _port_visits(
-        events.filter(pl.col("type").is_in(_PORT_EVENTS) & pl.col("mmsi").is_in(mmsis))
+        events.filter(pl.col("type").is_in(_PORT_EVENTS) & pl.col("mmsi").is_in(mmsis)),
+        set(_disputed_sightings(fleet.workspace)),
     )
     sanctions = _sanctions(
         events.filter((pl.col("type") == "sanctions_match") & pl.col("mmsi").is_in(mmsis))

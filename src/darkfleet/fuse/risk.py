@@ -107,6 +107,7 @@ def risk_findings(
     *,
     mid_table: pl.DataFrame,
     port_groups: Mapping[str, str],
+    disputed_sightings: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Return every piece of evidence of every vessel, as ``FINDINGS`` rows.
 
@@ -128,6 +129,9 @@ def risk_findings(
         vessels' flags.
     port_groups
         ``port_id`` -> group name (``reference.default_port_groups``).
+    disputed_sightings
+        Ids of sightings disputed in the workspace: a ``confirmed`` dark port call whose
+        every sighting is among them counts as ``possible`` (``dark_port_call``).
 
     Returns
     -------
@@ -144,7 +148,12 @@ def risk_findings(
         *listed,
         *gap_findings(decoded, sanctioned),
         *port_findings(
-            decoded, sanctioned, list(params.sensitive_port_groups), port_groups, mid_table
+            decoded,
+            sanctioned,
+            list(params.sensitive_port_groups),
+            port_groups,
+            mid_table,
+            disputed_sightings,
         ),
         encounter_findings(decoded, matches, sanctioned, mid_table),
         *counted_findings(decoded),
