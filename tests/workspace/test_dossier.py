@@ -310,3 +310,33 @@ def test_a_confirmed_call_whose_sighting_is_disputed_counts_as_possible(
     assert call_record["sighting_ids"] == [sighting_id]
     table = ok(["vessel", "LADY R", "--store", store], capsys)
     assert "confirmed (sightings disputed: counts as possible)" in table
+
+
+def test_a_dark_port_call_of_a_disputed_gap_gives_no_points(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    details = {"gap_event_id": GAP_EVENT, "port_id": "PRK-NAJIN", "sighting_ids": [],
+               "status": "possible"}  # fmt: skip
+    call = (
+        scored_events()
+        .head(1)
+        .with_columns(
+            pl.lit("c" * 20).alias("event_id"),
+            pl.lit("dark_port_call").alias("type"),
+            pl.lit("Najin").alias("port"),
+            pl.lit(json.dumps(details, sort_keys=True)).alias("details"),
+        )
+    )
+    ParquetStore(Path(store), create=False).replace_events(call, types=["dark_port_call"])
+    before = dossier(store, capsys)
+    assert reasons(before)["dark_port_call"]["event_ids"] == ["c" * 20]
+    assert before["port_visits"][0]["gap_disputed"] is False
+    ok(["dispute", GAP_EVENT, "--reason", "receiver outage", "--store", store], capsys)
+    after = dossier(store, capsys)
+    assert set(reasons(after)) == {"sanctioned_port_visit"}
+    assert after["risk"]["score"] == 20.0
+    call_record = next(v for v in after["port_visits"] if v["type"] == "dark_port_call")
+    assert (call_record["gap_event_id"], call_record["gap_disputed"]) == (GAP_EVENT, True)
+    assert "correction" not in call_record  # the call itself was not disputed
+    table = ok(["vessel", "LADY R", "--store", store], capsys)
+    assert "possible (gap disputed: no points)" in table

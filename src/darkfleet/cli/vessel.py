@@ -113,7 +113,9 @@ def _event_id(record: dict[str, Any]) -> str:
 
 
 def _call_status(call: dict[str, Any]) -> str:
-    """A dark port call's status, saying when every sighting confirming it is disputed."""
+    """A dark port call's status, saying when its gap or every sighting is disputed."""
+    if call["gap_disputed"]:
+        return f"{call['status']} (gap disputed: no points)"
     if call["confirmation_disputed"]:
         return f"{call['status']} (sightings disputed: counts as possible)"
     return str(call["status"])

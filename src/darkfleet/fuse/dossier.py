@@ -128,7 +128,7 @@ def load_fleet(
     stored = store.scan("events").collect()
     events = apply_event_corrections(stored, state.annotations).sort("start_ts", "mmsi", "event_id")
     links = identity_links(statics, mid_table)
-    counted = events.filter(pl.col("status") != "disputed").select(list(schema.EVENTS))
+    counted = events.filter(~_is_uncounted(events)).select(list(schema.EVENTS))
     findings = risk_findings(
         counted,
         links,
@@ -167,6 +167,18 @@ def load_fleet(
         mid_table=mid_table,
         workspace=state,
     )
+
+
+def _is_uncounted(events: pl.DataFrame) -> pl.Expr:
+    """Events that give no points: disputed ones, and dark port calls of a disputed gap.
+
+    A dark port call is an inference from its gap (``details.gap_event_id``): when the
+    gap is disputed (say, a receiver outage), nothing is left to infer the call from.
+    """
+    disputed = events.filter(pl.col("status") == "disputed")["event_id"].implode()
+    gap = pl.col("details").str.json_path_match("$.gap_event_id")
+    of_disputed_gap = (pl.col("type") == "dark_port_call") & gap.is_in(disputed).fill_null(False)
+    return (pl.col("status") == "disputed") | of_disputed_gap
 
 
 def _disputed_sightings(state: WorkspaceState) -> list[str]:
@@ -285,9 +297,11 @@ def _sanctions(matches: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _port_visits(visits: pl.DataFrame, disputed_sightings: set[str]) -> list[dict[str, Any]]:
-    """Port visits and dark port calls; a call also names its sightings and whether all are
-    disputed (a confirmed call then counts as possible)."""
+def _port_visits(
+    visits: pl.DataFrame, disputed_sightings: set[str], disputed_events: set[str]
+) -> list[dict[str, Any]]:
+    """Port visits and dark port calls; a call also names its gap and sightings, and says
+    whether the gap is disputed (no points) or every sighting is (counts as possible)."""
     out = []
     for record in event_records(visits):
         details = record.get("details", {})
@@ -295,6 +309,8 @@ def _port_visits(visits: pl.DataFrame, disputed_sightings: set[str]) -> list[dic
         if record["type"] == "dark_port_call":
             ids = details.get("sighting_ids") or []
             call = {
+                "gap_event_id": details.get("gap_event_id"),
+                "gap_disputed": details.get("gap_event_id") in disputed_events,
                 "sighting_ids": ids,
                 "confirmation_disputed": bool(ids) and set(ids) <= disputed_sightings,
             }
@@ -374,6 +390,7 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
     port_visits = _port_visits(
         events.filter(pl.col("type").is_in(_PORT_EVENTS) & pl.col("mmsi").is_in(mmsis)),
         set(_disputed_sightings(fleet.workspace)),
+        set(fleet.events.filter(pl.col("status") == "disputed")["event_id"].to_list()),
     )
     sanctions = _sanctions(
         events.filter((pl.col("type") == "sanctions_match") & pl.col("mmsi").is_in(mmsis))
