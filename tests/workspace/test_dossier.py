@@ -340,3 +340,14 @@ def test_a_dark_port_call_of_a_disputed_gap_gives_no_points(
     assert "correction" not in call_record  # the call itself was not disputed
     table = ok(["vessel", "LADY R", "--store", store], capsys)
     assert "possible (gap disputed: no points)" in table
+
+
+def test_a_bad_database_url_stops_the_dossier_instead_of_ignoring_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = make_scored_store(tmp_path / "store")
+    monkeypatch.setenv("DARKFLEET_DATABASE_URL", "nonsense")
+    for args in (["vessel", "LADY R"], ["vessels"], ["explain", DARK_CHAIN]):
+        code, out, err = run([*args, "--store", store], capsys)
+        assert (code, out) == (2, "")
+        assert err.startswith("Error: $DARKFLEET_DATABASE_URL: 'nonsense' is not a database URL")
