@@ -39,14 +39,18 @@ DATABASE_URL_ENV: Final = "DARKFLEET_DATABASE_URL"
 _ISO: Final = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
+def _open(root: Path, database_url: str | None) -> Workspace:
+    """Open (creating as needed) ``$DARKFLEET_DATABASE_URL``'s or the store's workspace."""
+    where = f"${DATABASE_URL_ENV}" if database_url else f"the store's workspace ({root})"
+    return open_workspace(workspace_url(root, database_url), where=where)
+
+
 @contextmanager
 def _opened(store: str | None, *, create: bool) -> Iterator[tuple[ParquetStore, Workspace]]:
     """The store and its workspace (``$DARKFLEET_DATABASE_URL`` or the store's SQLite)."""
     root = resolve_store(store)
     parquet = ParquetStore(root, create=create)
-    database_url = os.environ.get(DATABASE_URL_ENV) or None
-    where = f"${DATABASE_URL_ENV}" if database_url else f"the store's workspace ({root})"
-    with open_workspace(workspace_url(root, database_url), where=where) as workspace:
+    with _open(root, os.environ.get(DATABASE_URL_ENV) or None) as workspace:
         yield parquet, workspace
 
 
@@ -62,8 +66,7 @@ def existing_workspace(root: Path) -> Iterator[Workspace | None]:
     if database_url is None and not (root / WORKSPACE_FILE).is_file():
         yield None
         return
-    where = f"${DATABASE_URL_ENV}" if database_url else f"the store's workspace ({root})"
-    with open_workspace(workspace_url(root, database_url), where=where) as workspace:
+    with _open(root, database_url) as workspace:
         yield workspace
 
 
