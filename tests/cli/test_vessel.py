@@ -255,3 +255,65 @@ def test_a_missing_store_exits_4(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code, _, err = run(["vessels", "--store", str(tmp_path / "nowhere")], capsys)
     assert code == 4
     assert "Error:" in err
+
+
+def test_each_reason_names_its_chain_and_explain_follows_it_to_the_raw_lines(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dossier = json.loads(
+        ok(["vessel", "LADY R", "--store", str(store), "--format", "json"], capsys)
+    )
+    assert [r["chain_id"] for r in dossier["risk"]["reasons"]] == [
+        f"risk:{LADY_R}:sanctions_match",
+        f"risk:{LADY_R}:sanctions_flag_mismatch",
+    ]
+    listed = json.loads(ok(["vessels", "--store", str(store), "--format", "json"], capsys))
+    assert listed[0]["risk"]["reasons"][0]["chain_id"] == f"risk:{LADY_R}:sanctions_match"
+    table = ok(["vessel", "LADY R", "--store", str(store)], capsys)
+    assert f"risk:{LADY_R}:sanctions_flag_mismatch" in table
+    chain_id = f"risk:{LADY_R}:sanctions_match"
+    chain = json.loads(ok(["explain", chain_id, "--store", str(store), "--format", "json"], capsys))
+    assert chain["reason"] == dossier["risk"]["reasons"][0]
+    assert chain["weights"]["points_field"] == "sanctions_match_points"
+    assert (chain["weights"]["is_once"], chain["weights"]["max_field"]) == (True, None)
+    [event] = chain["events"]
+    assert event["event"]["event_id"] == MATCH_ID
+    # the event's positions with the raw NMEA lines, as `darkfleet explain EVENT_ID` shows
+    single = json.loads(
+        ok(["explain", MATCH_ID, "--store", str(store), "--format", "json"], capsys)
+    )
+    assert event["positions"] == single["positions"]
+    assert len(event["positions"]) == 19
+    assert all("!AIVDM" in p["raw"] for p in event["positions"])
+    out = ok(["explain", chain_id, "--store", str(store)], capsys)
+    assert f"Evidence 1 of 1: event {MATCH_ID}" in out
+    assert "19 positions behind it" in out
+    assert "sanctions_match_points = 60" in out
+
+
+def test_explain_a_flag_reason_shows_the_reports_behind_the_flag(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chain_id = f"risk:{RED_STAR}:sanctioned_flag"
+    chain = json.loads(ok(["explain", chain_id, "--store", str(store), "--format", "json"], capsys))
+    assert chain["events"] == []
+    [period] = chain["periods"]
+    assert (period["mmsi"], period["field"], period["value"]) == (RED_STAR, "flag", "PRK")
+    assert period["first_file"].endswith("feed.nmea")
+    assert "!AIVDM" in period["first_raw"]
+    assert "!AIVDM" in period["last_raw"]
+    out = ok(["explain", chain_id, "--store", str(store)], capsys)
+    assert "Identity periods behind it" in out
+    assert "sanctioned_flag_points = 30" in out
+
+
+def test_explain_a_reason_uses_the_weights_of_the_config_file(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "darkfleet.toml"
+    config.write_text("[risk]\nsanctions_match_points = 50\n")
+    chain = json.loads(
+        ok(["explain", f"risk:{LADY_R}:sanctions_match", "--store", str(store), "--config",
+            str(config), "--format", "json"], capsys)
+    )  # fmt: skip
+    assert (chain["reason"]["points"], chain["weights"]["points"]) == (50.0, 50.0)

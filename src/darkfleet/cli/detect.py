@@ -8,6 +8,7 @@ import io
 import json
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import click
@@ -35,9 +36,10 @@ from darkfleet.engine.detect_config import (
     describe_detect_config,
     parse_overrides,
 )
-from darkfleet.engine.evidence import event_records, explain_event, query_events
+from darkfleet.engine.evidence import Explanation, event_records, explain_event, query_events
 from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
+from darkfleet.fuse.risk import CHAIN_PREFIX
 from darkfleet.fuse.risk_params import describe_risk_params
 from darkfleet.fuse.sanctions.match import ScreenParams
 from darkfleet.fuse.sightings import read_current_sightings, sighting_evidence
@@ -446,60 +448,55 @@ def _round(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
-@cli.command("explain")
-@click.argument("event_id")
-@store_option
-@format_option("table", "json")
-def explain_command(event_id: str, store: str | None, output_format: str) -> None:
-    """Show why an event was found: parameters and evidence.
+_POSITION_COLUMNS = [
+    "mmsi",
+    "ts",
+    "lat",
+    "lon",
+    "sog_knots",
+    "cog_deg",
+    "msg_type",
+    "file",
+    "file_id",
+    "line_no",
+    "raw",
+]
 
-    Prints the event, the parameters and fingerprint of the detector that found it, and
-    the positions behind it (12 h either side) with input file, line number and, when
-    the file is still where it was ingested from, the raw line. A confirmed
-    dark_port_call also lists the sightings that confirm it (from the workspace): when,
-    where, source, observation, confidence and who recorded them.
 
-    Examples:
+def _positions(explanation: Explanation) -> pl.DataFrame:
+    return explanation.positions.with_columns(
+        explanation.positions["ts"].dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias("ts")
+    ).select(_POSITION_COLUMNS)
 
-      darkfleet explain 3f2a9c0d1e2b4a5c6d7e
 
-      darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
-    """
-    root = resolve_store(store)
-    explanation = explain_event(ParquetStore(root, create=False), event_id)
+def _sightings_behind(
+    explanation: Explanation, root: Path
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The workspace records of the sightings an event names, and the ids it lacks."""
     sighting_ids = list(explanation.event.get("details", {}).get("sighting_ids") or [])
     sightings: list[dict[str, Any]] = []
     if sighting_ids:
         with existing_workspace(root) as workspace:
             sightings = [] if workspace is None else sighting_evidence(workspace, sighting_ids)
-    missing = sorted(set(sighting_ids) - {s["sighting_id"] for s in sightings})
-    positions = explanation.positions.with_columns(
-        explanation.positions["ts"].dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias("ts")
-    )
-    columns = [
-        "mmsi",
-        "ts",
-        "lat",
-        "lon",
-        "sog_knots",
-        "cog_deg",
-        "msg_type",
-        "file",
-        "file_id",
-        "line_no",
-        "raw",
-    ]
-    if output_format == "json":
-        echo_json(
-            {
-                "event": explanation.event,
-                "detector": explanation.detector,
-                "positions": positions.select(columns).to_dicts(),
-                "sightings": sightings,
-                "missing_sighting_ids": missing,
-            }
-        )
-        return
+    return sightings, sorted(set(sighting_ids) - {s["sighting_id"] for s in sightings})
+
+
+def explanation_record(explanation: Explanation, root: Path) -> dict[str, Any]:
+    """One event's evidence as ``darkfleet explain --format json`` prints it."""
+    sightings, missing = _sightings_behind(explanation, root)
+    return {
+        "event": explanation.event,
+        "detector": explanation.detector,
+        "positions": _positions(explanation).to_dicts(),
+        "sightings": sightings,
+        "missing_sighting_ids": missing,
+    }
+
+
+def print_explanation(explanation: Explanation, root: Path) -> None:
+    """One event's evidence as tables: the event, its parameters, positions, sightings."""
+    positions = _positions(explanation)
+    sightings, missing = _sightings_behind(explanation, root)
     event = explanation.event
     print_table(
         f"Event {event['event_id']}",
@@ -534,7 +531,7 @@ def explain_command(event_id: str, store: str | None, output_format: str) -> Non
             for row in positions.iter_rows(named=True)
         ],
     )
-    if sighting_ids:
+    if sightings or missing:
         _print_sightings(sightings, missing)
 
 
@@ -565,6 +562,49 @@ def _place(sighting: Mapping[str, Any]) -> str:
     if sighting["lat"] is not None and sighting["lon"] is not None:
         parts.append(f"{sighting['lat']:.4f}, {sighting['lon']:.4f}")
     return "; ".join(parts)
+
+
+@cli.command("explain")
+@click.argument("event_id", metavar="ID")
+@store_option
+@click.option(
+    "--config", "config_file", default=None, help="Risk weights for a risk: ID. " + CONFIG_HELP
+)
+@format_option("table", "json")
+def explain_command(
+    event_id: str, store: str | None, config_file: str | None, output_format: str
+) -> None:
+    """Show why an event or a risk reason was found.
+
+    For an event id: the event, the parameters and fingerprint of the detector that
+    found it, and the positions behind it (12 h either side) with input file, line
+    number and, when the file is still where it was ingested from, the raw line. A
+    confirmed dark_port_call also lists the sightings that confirm it (from the
+    workspace): when, where, source, observation, confidence and who recorded them.
+
+    For a risk reason (risk:MMSI:RULE, as darkfleet vessel prints it): the rule and
+    its weights, every finding, and the same evidence for each event behind it, with
+    disputes and corrections from the workspace applied (docs/risk.md).
+
+    Examples:
+
+      darkfleet explain 3f2a9c0d1e2b4a5c6d7e
+
+      darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
+
+      darkfleet explain risk:273610000:dark_sanctioned
+    """
+    if event_id.startswith(CHAIN_PREFIX):
+        from darkfleet.cli.vessel import explain_risk_chain
+
+        explain_risk_chain(event_id, store, config_file, output_format)
+        return
+    root = resolve_store(store)
+    explanation = explain_event(ParquetStore(root, create=False), event_id)
+    if output_format == "json":
+        echo_json(explanation_record(explanation, root))
+        return
+    print_explanation(explanation, root)
 
 
 @cli.group("config")

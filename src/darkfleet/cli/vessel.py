@@ -1,17 +1,25 @@
-"""``darkfleet vessel`` (one vessel's dossier) and ``darkfleet vessels`` (the fleet by risk)."""
+"""``darkfleet vessel`` (one vessel's dossier), ``darkfleet vessels`` (the fleet by risk).
+
+Also renders the evidence chain of one risk reason, for ``darkfleet explain risk:...``.
+Both read the store's workspace when there is one (``cli.workspace.existing_workspace``):
+disputed events give no points, corrected ones count with their corrected fields.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
 from darkfleet.cli._options import CONFIG_HELP, load_config, resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table, stdout_console
+from darkfleet.cli.detect import explanation_record, print_explanation
 from darkfleet.cli.main import cli
+from darkfleet.cli.workspace import existing_workspace
 from darkfleet.engine.detect_config import build_detect_config
 from darkfleet.fuse.dossier import (
     SORT_KEYS,
@@ -21,6 +29,7 @@ from darkfleet.fuse.dossier import (
     rank_vessels,
     to_json,
 )
+from darkfleet.fuse.risk_chain import ReasonChain, explain_risk_reason
 from darkfleet.fuse.risk_params import build_risk_params
 from darkfleet.fuse.vessels import resolve_vessel
 from darkfleet.store import ParquetStore
@@ -29,19 +38,24 @@ from darkfleet.store import ParquetStore
 SHOWN_IDS = 3
 
 
-def open_fleet(store: str | None, config_file: str | None) -> Fleet:
-    """Read the store and score its vessels with the risk rules of ``--config``."""
+def open_fleet(store: str | None, config_file: str | None) -> tuple[Fleet, ParquetStore]:
+    """Read the store (and its workspace, if any); score its vessels with ``--config``'s rules."""
     from darkfleet.reference import default_port_groups, load_mid_table, load_port_index
 
     file_config, where = load_config(config_file)
     build_detect_config(file_config, where=where)  # the whole file is checked, not only [risk]
     params = build_risk_params(file_config, where=where)
-    return load_fleet(
-        ParquetStore(resolve_store(store), create=False),
-        mid_table=load_mid_table(),
-        port_groups=default_port_groups(load_port_index()),
-        params=params,
-    )
+    root = resolve_store(store)
+    parquet = ParquetStore(root, create=False)
+    with existing_workspace(root) as workspace:
+        fleet = load_fleet(
+            parquet,
+            mid_table=load_mid_table(),
+            port_groups=default_port_groups(load_port_index()),
+            params=params,
+            workspace=workspace,
+        )
+    return fleet, parquet
 
 
 def _ts(value: str | None) -> str:
@@ -76,8 +90,62 @@ def _print_reasons(reasons: list[dict[str, Any]]) -> None:
         evidence += [
             f"{p['field']} {p['value']} of {p['mmsi']} at {_where(p)}" for p in reason["periods"]
         ]
-        rows.append((f"{reason['points']:.1f}", reason["rule"], reason["text"], _ids(evidence)))
-    _table("Risk reasons", ["points", "rule", "why", "evidence"], rows)
+        rows.append(
+            (
+                f"{reason['points']:.1f}",
+                reason["rule"],
+                reason["text"],
+                _ids(evidence),
+                reason["chain_id"],
+            )
+        )
+    _table(
+        "Risk reasons (darkfleet explain CHAIN shows the evidence chain)",
+        ["points", "rule", "why", "evidence", "chain"],
+        rows,
+    )
+
+
+def _event_id(record: dict[str, Any]) -> str:
+    """An event id, with ``(disputed)`` or ``(corrected)`` when the workspace says so."""
+    correction = record.get("correction")
+    suffix = f" ({correction['status']})" if correction else ""
+    return f"{record['event_id']}{suffix}"
+
+
+def _call_status(call: dict[str, Any]) -> str:
+    """A dark port call's status, saying when its gap or every sighting is disputed."""
+    if call["gap_disputed"]:
+        return f"{call['status']} (gap disputed: no points)"
+    if call["confirmation_disputed"]:
+        return f"{call['status']} (sightings disputed: counts as possible)"
+    return str(call["status"])
+
+
+def _print_workspace(dossier: dict[str, Any]) -> None:
+    """The vessel's sightings, and the history of its disputed and corrected items."""
+    _table(
+        "Sightings (workspace; darkfleet history ID shows every version)",
+        ["sighting_id", "status", "start (UTC)", "end (UTC)", "port", "lat", "lon", "source",
+         "confidence", "observation"],
+        [
+            (s["sighting_id"], f"{s['status']} v{s['version']}", _ts(s["start"]), _ts(s["end"]),
+             s["port"], s["lat"], s["lon"], s["source"], s["confidence"], s["observation"])
+            for s in dossier["sightings"]
+        ],
+    )  # fmt: skip
+    _table(
+        "Disputes and corrections (oldest first; the tables above show the current state)",
+        ["item", "kind", "version", "recorded (UTC)", "author", "action", "status", "reason",
+         "changed"],
+        [
+            (item["item_id"], item["type"], v["version"], _ts(v["recorded"]), v["author"],
+             v["action"], v["status"], v["reason"],
+             ", ".join(f"{c['field']}: {c['from']} -> {c['to']}" for c in v["changes"]))
+            for item in dossier["corrections"]
+            for v in item["versions"]
+        ],
+    )  # fmt: skip
 
 
 def _print_dossier(dossier: dict[str, Any]) -> None:
@@ -153,13 +221,13 @@ def _print_dossier(dossier: dict[str, Any]) -> None:
         ["type", "port", "country", "arrival", "departure", "dwell h", "event_id"],
         [
             (
-                v["status"] if v["type"] == "dark_port_call" else v["type"],
+                _call_status(v) if v["type"] == "dark_port_call" else v["type"],
                 v["port"],
                 v["country"],
                 _ts(v["start"]),
                 _ts(v["end"]),
                 "" if v["dwell_h"] is None else f"{v['dwell_h']:.1f}",
-                v["event_id"],
+                _event_id(v),
             )
             for v in dossier["port_visits"]
         ],
@@ -175,7 +243,7 @@ def _print_dossier(dossier: dict[str, Any]) -> None:
                 m.get("match_score"),
                 "; ".join(m.get("corroboration") or []),
                 m.get("entry_flag"),
-                m["event_id"],
+                _event_id(m),
             )
             for m in dossier["sanctions"]
         ],
@@ -196,12 +264,13 @@ def _print_dossier(dossier: dict[str, Any]) -> None:
                 r["mmsi"],
                 r.get("other_mmsi"),
                 r.get("port"),
-                r["event_id"],
+                _event_id(r),
             )
             for kind, records in other_types.items()
             for r in records
         ],
     )
+    _print_workspace(dossier)
     counts = ", ".join(f"{kind} {len(records)}" for kind, records in dossier["events"].items())
     console.print(f"Events naming this vessel: {counts or 'none'}", markup=False, highlight=False)
 
@@ -236,7 +305,9 @@ def vessel_command(
     IMO and exits 2: run again with the one you mean. The dossier holds the identity
     timeline (per MMSI and per IMO, each value with the reports behind it), links to
     other identities (re-flags, clones, shared names), port visits, events by type,
-    sanctions matches, and the risk score with each reason's evidence.
+    sanctions matches, the workspace's sightings, disputes and corrections with their
+    history, and the risk score with each reason's evidence and chain id (darkfleet
+    explain CHAIN prints the chain). Disputed events are shown but give no points.
 
     Examples:
 
@@ -246,7 +317,7 @@ def vessel_command(
 
       darkfleet vessel 273276177
     """
-    fleet = open_fleet(store, config_file)
+    fleet, _ = open_fleet(store, config_file)
     subject = resolve_vessel(query, fleet.vessels, fleet.names, fleet.pairings)
     dossier = build_dossier(fleet, subject)
     if output_format == "json":
@@ -302,7 +373,7 @@ def vessels_command(
 
       darkfleet vessels --format json --limit 0
     """
-    fleet = open_fleet(store, config_file)
+    fleet, _ = open_fleet(store, config_file)
     ranked = rank_vessels(fleet, sort=sort_key, limit=limit or None)  # type: ignore[arg-type]
     records: list[dict[str, Any]] = to_json(ranked.to_dicts())
     if output_format == "json":
@@ -372,3 +443,74 @@ def _vessel_json(record: dict[str, Any]) -> dict[str, Any]:
         **{k: record[k] for k in keys},
         "risk": {"score": record["score"], "reasons": record["reasons"] or []},
     }
+
+
+def _print_chain(chain: ReasonChain, root: Path) -> None:
+    reason, weights = chain.reason, chain.weights
+    cap = "once" if weights["is_once"] else f"{weights['max_field']} = {weights['max_points']:g}"
+    print_table(
+        f"Risk reason {chain.chain_id}",
+        ["", "value"],
+        [
+            ("rule", f"{chain.rule}: {weights['noun']}"),
+            ("points", f"{reason['points']:.1f}"),
+            ("why", reason["text"]),
+            ("weight", f"{weights['points_field']} = {weights['points']:g}"),
+            ("cap", cap),
+            ("units", f"{reason['units']:g} ({'sum' if not weights['is_once'] else 'best'})"),
+            ("params fingerprint", weights["params_fingerprint"]),
+        ],
+    )
+    _table(
+        "Findings",
+        ["evidence", "at (UTC)", "units", "labels"],
+        [
+            (
+                f["event_id"]
+                or f"{f['period']['field']} {f['period']['value']} of {f['period']['mmsi']}",
+                _ts(f["evidence_ts"]),
+                f"{f['units']:g}",
+                ", ".join(f["labels"] or []),
+            )
+            for f in chain.findings
+        ],
+    )
+    for number, explanation in enumerate(chain.events, start=1):
+        click.echo(
+            f"Evidence {number} of {len(chain.events)}: event {explanation.event['event_id']}"
+        )
+        print_explanation(explanation, root)
+    if chain.periods:
+        _table(
+            "Identity periods behind it (first and last report)",
+            ["mmsi", "field", "value", "report", "file:line", "raw"],
+            [
+                (p["mmsi"], p["field"], p["value"], side, f"{p[side + '_file'] or p[side + '_file_id']}"
+                 f":{p[side + '_line_no']}", p[side + "_raw"] or "")
+                for p in chain.periods
+                for side in ("first", "last")
+            ],
+        )  # fmt: skip
+
+
+def explain_risk_chain(
+    chain_id: str, store: str | None, config_file: str | None, output_format: str
+) -> None:
+    """Print the evidence chain of a risk reason (``darkfleet explain risk:...``)."""
+    fleet, parquet = open_fleet(store, config_file)
+    chain = explain_risk_reason(fleet, parquet, chain_id)
+    if output_format == "json":
+        echo_json(
+            {
+                "chain_id": chain.chain_id,
+                "mmsis": list(chain.mmsis),
+                "rule": chain.rule,
+                "reason": chain.reason,
+                "weights": chain.weights,
+                "findings": chain.findings,
+                "events": [explanation_record(e, parquet.root) for e in chain.events],
+                "periods": chain.periods,
+            }
+        )
+        return
+    _print_chain(chain, parquet.root)

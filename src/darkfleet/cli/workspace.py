@@ -314,8 +314,9 @@ def dispute_command(item_id: str, reason: str, store: str | None, author: str | 
     """Mark a sighting or event as disputed, with a reason.
 
     The item keeps its fields; its status becomes disputed and the dispute is a new
-    version in its history. Disputed sightings leave the evidence that dark-leg
-    reasoning and dossiers use; a later `darkfleet correct` resolves the dispute.
+    version in its history. A disputed event gives no risk points and a disputed
+    sighting leaves the evidence dark-leg reasoning uses; dossiers show both, marked.
+    A later `darkfleet correct` resolves the dispute.
 
     Examples:
 

@@ -7,7 +7,7 @@ once (Polars expressions; no loop over vessels or events). ``fuse.risk`` gathers
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import polars as pl
@@ -19,6 +19,7 @@ from darkfleet.reference import to_alpha3
 __all__ = [
     "FINDINGS",
     "PERIOD",
+    "confirmation_disputed",
     "counted_findings",
     "decode_details",
     "encounter_findings",
@@ -68,6 +69,7 @@ _DETAILS: Final = pl.Struct(
         "sensitive_ports_reachable": pl.List(
             pl.Struct({"country": pl.String(), "name": pl.String()})
         ),
+        "sighting_ids": pl.List(pl.String()),
     }
 )
 _D: Final = pl.col("_d").struct
@@ -195,11 +197,16 @@ def port_findings(
     sensitive_groups: list[str],
     port_groups: Mapping[str, str],
     mid_table: pl.DataFrame,
+    disputed_sightings: Sequence[str] = (),
 ) -> list[pl.DataFrame]:
-    """Dark port calls by status, and port visits in sanctioned countries or groups."""
+    """Dark port calls by status, and port visits in sanctioned countries or groups.
+
+    A confirmed call whose every sighting (``details.sighting_ids``) is in
+    ``disputed_sightings`` counts as a possible one: nothing undisputed confirms it.
+    """
     out: list[pl.DataFrame] = []
     calls = decoded.filter(pl.col("type") == "dark_port_call")
-    is_confirmed = _D.field("status") == "confirmed"
+    is_confirmed = (_D.field("status") == "confirmed") & ~confirmation_disputed(disputed_sightings)
     out.append(
         calls.filter(is_confirmed).select(
             _finding("dark_port_call_confirmed", pl.lit(1.0), pl.col("port"))
@@ -232,6 +239,13 @@ def port_findings(
         ).select(_finding("sensitive_port_visit", pl.lit(1.0), pl.col("port")))
     )
     return out
+
+
+def confirmation_disputed(disputed_sightings: Sequence[str]) -> pl.Expr:
+    """Whether every sighting of a decoded dark port call is disputed (false if it has none)."""
+    ids = _D.field("sighting_ids").fill_null([])
+    every_disputed = ids.list.eval(pl.element().is_in(list(disputed_sightings))).list.all()
+    return ((ids.list.len() > 0) & every_disputed).fill_null(False)
 
 
 def encounter_findings(

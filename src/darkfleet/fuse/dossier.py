@@ -8,13 +8,18 @@ static reports, every event, and per-MMSI spans of the positions (only the ``mms
 - ``rank_vessels``: every vessel with its latest identity, event count and risk score,
   sorted by risk (or MMSI, name, events): ``darkfleet vessels``.
 - ``build_dossier``: what the store knows about one vessel (``Subject``): identity
-  timeline, the per-IMO view, links, port visits, events by type, sanctions matches and
-  the risk score with its reasons. ``docs/dossier.md`` shows the JSON shape.
+  timeline, the per-IMO view, links, port visits, events by type, sanctions matches,
+  the workspace's sightings, the history of disputed and corrected items, and the risk
+  score with its reasons. ``docs/dossier.md`` shows the JSON shape.
+
+Given a workspace, ``load_fleet`` uses the current state of the evidence: events carry
+their corrected fields (``fuse.corrections.apply_event_corrections``), and disputed
+events are shown but give no points. Without one, events are scored as stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
@@ -24,14 +29,30 @@ import polars as pl
 from darkfleet import schema
 from darkfleet.detect._events import params_fingerprint
 from darkfleet.engine.evidence import event_records
+from darkfleet.fuse._dossier_workspace import (
+    WorkspaceState,
+    correction_records,
+    read_workspace_state,
+    sighting_records,
+)
+from darkfleet.fuse.corrections import apply_event_corrections
 from darkfleet.fuse.identity import identity_periods, imo_pairings
 from darkfleet.fuse.links import identity_links
-from darkfleet.fuse.risk import risk_findings, score_findings
+from darkfleet.fuse.risk import CHAIN_PREFIX, risk_chain_id, risk_findings, score_findings
 from darkfleet.fuse.risk_params import RiskParams
 from darkfleet.fuse.vessels import Subject, vessel_index, vessel_names
 from darkfleet.store import Store
+from darkfleet.store.workspace import Workspace
 
-__all__ = ["SORT_KEYS", "Fleet", "build_dossier", "load_fleet", "rank_vessels", "to_json"]
+__all__ = [
+    "SORT_KEYS",
+    "Fleet",
+    "build_dossier",
+    "load_fleet",
+    "rank_vessels",
+    "score_vessel",
+    "to_json",
+]
 
 SortKey = Literal["risk", "mmsi", "name", "events"]
 #: What ``rank_vessels`` sorts by.
@@ -51,11 +72,16 @@ class Fleet:
     names : ``fuse.vessels.vessel_names``.
     pairings : ``fuse.identity.IMO_PAIRINGS``.
     links : ``fuse.links.IDENTITY_LINKS``.
-    events : every stored event (``schema.EVENTS``).
-    findings : ``fuse.risk.FINDINGS`` of every vessel.
-    reasons : ``fuse.risk.RISK_REASONS`` of every vessel.
+    events : every stored event (``schema.EVENTS``) with its corrections laid over it
+        and the columns of ``fuse.corrections.EVENT_STATUS`` (all ``original`` without
+        a workspace).
+    original_events : the stored rows of the events that have corrections or disputes.
+    findings : ``fuse.risk.FINDINGS`` of every vessel, from the events not disputed.
+    reasons : ``fuse.risk.RISK_REASONS`` of every vessel, plus ``chain_id``.
     params : the risk rules and weights used.
     mid_table : the ITU MID table the flags came from.
+    workspace : sightings, annotations and histories read from the workspace (empty
+        without one).
     """
 
     statics: pl.DataFrame
@@ -64,10 +90,12 @@ class Fleet:
     pairings: pl.DataFrame
     links: pl.DataFrame
     events: pl.DataFrame
+    original_events: pl.DataFrame
     findings: pl.DataFrame
     reasons: pl.DataFrame
     params: RiskParams
     mid_table: pl.DataFrame
+    workspace: WorkspaceState
 
 
 def load_fleet(
@@ -76,8 +104,9 @@ def load_fleet(
     mid_table: pl.DataFrame,
     port_groups: Mapping[str, str],
     params: RiskParams,
+    workspace: Workspace | None = None,
 ) -> Fleet:
-    """Read a store and score every vessel in it.
+    """Read a store (and its workspace, if any) and score every vessel in it.
 
     Parameters
     ----------
@@ -89,15 +118,30 @@ def load_fleet(
         ``port_id`` -> group (``reference.default_port_groups``), for sensitive port visits.
     params
         Risk rules and weights (``fuse.risk_params.build_risk_params``).
+    workspace
+        The analysts' workspace (nothing is written), or ``None``: events are then scored
+        as stored and dossiers show no sightings.
     """
+    state = read_workspace_state(workspace)
     statics = store.scan("statics").collect()
     vessels = vessel_index(statics.lazy(), store.scan("positions"), mid_table)
-    events = store.scan("events").sort("start_ts", "mmsi", "event_id").collect()
+    stored = store.scan("events").collect()
+    events = apply_event_corrections(stored, state.annotations).sort("start_ts", "mmsi", "event_id")
     links = identity_links(statics, mid_table)
+    counted = events.filter(~_is_uncounted(events)).select(list(schema.EVENTS))
     findings = risk_findings(
-        events, links, vessels, params, mid_table=mid_table, port_groups=port_groups
+        counted,
+        links,
+        vessels,
+        params,
+        mid_table=mid_table,
+        port_groups=port_groups,
+        disputed_sightings=_disputed_sightings(state),
     )
     scores, reasons = score_findings(findings, params)
+    reasons = reasons.with_columns(
+        pl.format(f"{CHAIN_PREFIX}{{}}:{{}}", pl.col("mmsi"), pl.col("rule")).alias("chain_id")
+    )
     counts = (
         pl.concat([events.select("mmsi"), events.select(pl.col("other_mmsi").alias("mmsi"))])
         .drop_nulls()
@@ -116,11 +160,29 @@ def load_fleet(
         pairings=imo_pairings(statics, mid_table),
         links=links,
         events=events,
+        original_events=stored.filter(pl.col("event_id").is_in(list(state.histories))),
         findings=findings,
         reasons=reasons,
         params=params,
         mid_table=mid_table,
+        workspace=state,
     )
+
+
+def _is_uncounted(events: pl.DataFrame) -> pl.Expr:
+    """Events that give no points: disputed ones, and dark port calls of a disputed gap.
+
+    A dark port call is an inference from its gap (``details.gap_event_id``): when the
+    gap is disputed (say, a receiver outage), nothing is left to infer the call from.
+    """
+    disputed = events.filter(pl.col("status") == "disputed")["event_id"].implode()
+    gap = pl.col("details").str.json_path_match("$.gap_event_id")
+    of_disputed_gap = (pl.col("type") == "dark_port_call") & gap.is_in(disputed).fill_null(False)
+    return (pl.col("status") == "disputed") | of_disputed_gap
+
+
+def _disputed_sightings(state: WorkspaceState) -> list[str]:
+    return state.sightings.filter(pl.col("status") == "disputed")["sighting_id"].to_list()
 
 
 def rank_vessels(fleet: Fleet, *, sort: SortKey = "risk", limit: int | None = None) -> pl.DataFrame:
@@ -172,23 +234,50 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def _risk(fleet: Fleet, subject: Subject) -> dict[str, Any]:
-    """Score the subject's MMSIs together, as one vessel.
+def score_vessel(fleet: Fleet, mmsis: Sequence[int]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Score the findings of ``mmsis`` together, as one vessel.
 
     Evidence seen from two of its MMSIs (the link between its own re-flagged MMSIs, an
-    encounter between them) counts once.
+    encounter between them) counts once. Returns ``score_findings``'s frames with
+    ``mmsi`` set to the lowest MMSI, the reasons with their ``chain_id``
+    (``fuse.risk.risk_chain_id``).
     """
+    ordered = sorted(set(mmsis))
     findings = (
-        fleet.findings.filter(pl.col("mmsi").is_in(list(subject.mmsis)))
-        .with_columns(pl.lit(subject.mmsis[0], dtype=pl.Int64).alias("mmsi"))
+        fleet.findings.filter(pl.col("mmsi").is_in(ordered))
+        .with_columns(pl.lit(ordered[0], dtype=pl.Int64).alias("mmsi"))
         .unique(maintain_order=True)
     )
     scores, reasons = score_findings(findings, fleet.params)
+    prefix = risk_chain_id(ordered, "")  # "risk:<mmsi>+...:" followed by the rule
+    return scores, reasons.with_columns((pl.lit(prefix) + pl.col("rule")).alias("chain_id"))
+
+
+def _risk(fleet: Fleet, subject: Subject) -> dict[str, Any]:
+    scores, reasons = score_vessel(fleet, subject.mmsis)
     return {
         "score": float(scores["score"][0]) if scores.height else 0.0,
         "reasons": to_json(reasons.drop("mmsi").to_dicts()),
         "params_fingerprint": params_fingerprint(fleet.params),
     }
+
+
+def _correction(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An event's current dispute or correction, as the dossier marks the event."""
+    return {
+        "status": row["status"],
+        "version": row["status_version"],
+        "author": row["status_author"],
+        "reason": row["status_reason"],
+    }
+
+
+def _marked(records: list[dict[str, Any]], marks: Mapping[str, dict[str, Any]]) -> None:
+    """Add ``correction`` to the records of disputed or corrected events (in place)."""
+    for record in records:
+        mark = marks.get(record["event_id"])
+        if mark is not None:
+            record["correction"] = mark
 
 
 def _sanctions(matches: pl.DataFrame) -> list[dict[str, Any]]:
@@ -208,12 +297,26 @@ def _sanctions(matches: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _port_visits(visits: pl.DataFrame) -> list[dict[str, Any]]:
+def _port_visits(
+    visits: pl.DataFrame, disputed_sightings: set[str], disputed_events: set[str]
+) -> list[dict[str, Any]]:
+    """Port visits and dark port calls; a call also names its gap and sightings, and says
+    whether the gap is disputed (no points) or every sighting is (counts as possible)."""
     out = []
     for record in event_records(visits):
         details = record.get("details", {})
+        call: dict[str, Any] = {}
+        if record["type"] == "dark_port_call":
+            ids = details.get("sighting_ids") or []
+            call = {
+                "gap_event_id": details.get("gap_event_id"),
+                "gap_disputed": details.get("gap_event_id") in disputed_events,
+                "sighting_ids": ids,
+                "confirmation_disputed": bool(ids) and set(ids) <= disputed_sightings,
+            }
         out.append(
             {
+                **call,
                 "event_id": record["event_id"],
                 "type": record["type"],
                 "mmsi": record["mmsi"],
@@ -231,6 +334,21 @@ def _port_visits(visits: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _sightings(fleet: Fleet, mmsis: list[int], imos: list[int]) -> tuple[pl.DataFrame, list[str]]:
+    """The vessel's current sightings, and the ids of those it ever had (for histories)."""
+    of_vessel = pl.col("mmsi").is_in(mmsis) | pl.col("imo").is_in(imos)
+    current = fleet.workspace.sightings.filter(of_vessel)
+    ever = set(current["sighting_id"].to_list())
+    for item_id, versions in fleet.workspace.histories.items():
+        if any(
+            v.item_kind == "sighting"
+            and (v.fields.get("mmsi") in mmsis or v.fields.get("imo") in imos)
+            for v in versions
+        ):
+            ever.add(item_id)
+    return current, sorted(ever)
+
+
 def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
     """Return the dossier of ``subject`` as one JSON-ready object.
 
@@ -240,8 +358,13 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
     vessels' included), ``links`` (links naming one of the MMSIs or IMOs), ``port_visits``
     (port visits and dark port calls), ``events`` (every event naming one of the MMSIs,
     either side, keyed by type, oldest first), ``sanctions`` (``sanctions_match`` events
-    with their details) and ``risk`` (``score`` 0-100, ``reasons`` with their evidence,
-    ``params_fingerprint``). Instants are ISO 8601 UTC ending in ``Z``.
+    with their details), ``sightings`` (the workspace's sightings of one of the MMSIs or
+    IMOs, current version, disputed ones included, with ``status`` and ``version``),
+    ``corrections`` (every disputed or corrected event or sighting of the vessel with
+    its history) and ``risk`` (``score`` 0-100, ``reasons`` with their evidence and
+    ``chain_id``, ``params_fingerprint``). Events show their corrected fields; disputed
+    or corrected ones carry ``correction`` (``status``, ``version``, ``author``,
+    ``reason``). Instants are ISO 8601 UTC ending in ``Z``.
     """
     mmsis = list(subject.mmsis)
     imos = list(subject.imos)
@@ -254,10 +377,29 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
         | pl.col("imo_a").is_in(imos)
         | pl.col("imo_b").is_in(imos)
     )
-    events = fleet.events.filter(pl.col("mmsi").is_in(mmsis) | pl.col("other_mmsi").is_in(mmsis))
+    names_vessel = pl.col("mmsi").is_in(mmsis) | pl.col("other_mmsi").is_in(mmsis)
+    events = fleet.events.filter(names_vessel)
+    marks = {
+        row["event_id"]: _correction(row)
+        for row in events.filter(pl.col("status") != "original").iter_rows(named=True)
+    }
     by_type: dict[str, list[dict[str, Any]]] = {}
     for record in event_records(events):
         by_type.setdefault(record["type"], []).append(record)
+    _marked([r for records in by_type.values() for r in records], marks)
+    port_visits = _port_visits(
+        events.filter(pl.col("type").is_in(_PORT_EVENTS) & pl.col("mmsi").is_in(mmsis)),
+        set(_disputed_sightings(fleet.workspace)),
+        set(fleet.events.filter(pl.col("status") == "disputed")["event_id"].to_list()),
+    )
+    sanctions = _sanctions(
+        events.filter((pl.col("type") == "sanctions_match") & pl.col("mmsi").is_in(mmsis))
+    )
+    _marked(port_visits, marks)
+    _marked(sanctions, marks)
+    moved_away = fleet.original_events.filter(names_vessel)["event_id"]
+    touched = fleet.events.filter(names_vessel | pl.col("event_id").is_in(moved_away.implode()))
+    sightings, sighting_ids = _sightings(fleet, mmsis, imos)
     vessels = fleet.vessels.filter(pl.col("mmsi").is_in(mmsis))
     return {
         "query": subject.query,
@@ -271,12 +413,15 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
             "imo_pairings": to_json(pairings.to_dicts()),
         },
         "links": to_json(links.to_dicts()),
-        "port_visits": _port_visits(
-            events.filter(pl.col("type").is_in(_PORT_EVENTS) & pl.col("mmsi").is_in(mmsis))
-        ),
+        "port_visits": port_visits,
         "events": {kind: by_type[kind] for kind in schema.EVENT_TYPES if kind in by_type},
-        "sanctions": _sanctions(
-            events.filter((pl.col("type") == "sanctions_match") & pl.col("mmsi").is_in(mmsis))
+        "sanctions": sanctions,
+        "sightings": sighting_records(sightings),
+        "corrections": correction_records(
+            fleet.workspace,
+            events=touched,
+            original_events=fleet.original_events,
+            sighting_ids=sighting_ids,
         ),
         "risk": _risk(fleet, subject),
     }

@@ -20,16 +20,22 @@ Units are summed as integers (thousandths) and points kept in tenths, so the sco
 not depend on row order or on how Polars splits the work: the same inputs give the same
 score and the same reasons in the same order (points descending, then rule order).
 Everything is a Polars group-by over all vessels at once.
+
+Each reason has a stable *chain id*, ``risk:<mmsi>:<rule>`` (``risk:<mmsi>+<mmsi>:<rule>``
+for a vessel scored over several MMSIs): ``darkfleet explain`` takes it and prints the
+evidence chain behind the reason (``fuse.risk_chain``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import polars as pl
 
 from darkfleet import schema
+from darkfleet.errors import ConfigError
 from darkfleet.fuse._risk_evidence import (
     FINDINGS,
     PERIOD,
@@ -45,14 +51,21 @@ from darkfleet.fuse._risk_evidence import (
 from darkfleet.fuse.risk_params import MAX_SCORE, RISK_RULES, RiskParams
 
 __all__ = [
+    "CHAIN_PREFIX",
     "FINDINGS",
     "PERIOD",
     "RISK_REASONS",
     "RISK_SCORES",
     "VESSEL_FLAGS",
+    "parse_risk_chain_id",
+    "risk_chain_id",
     "risk_findings",
     "score_findings",
 ]
+
+#: What a risk reason's chain id starts with (``darkfleet explain`` tells them by it).
+CHAIN_PREFIX: Final = "risk:"
+_CHAIN_EXAMPLE: Final = "risk:273610000:dark_sanctioned"
 
 #: One row per (vessel, rule) that gives points.
 RISK_REASONS: Final[schema.Schema] = {
@@ -94,6 +107,7 @@ def risk_findings(
     *,
     mid_table: pl.DataFrame,
     port_groups: Mapping[str, str],
+    disputed_sightings: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Return every piece of evidence of every vessel, as ``FINDINGS`` rows.
 
@@ -115,6 +129,9 @@ def risk_findings(
         vessels' flags.
     port_groups
         ``port_id`` -> group name (``reference.default_port_groups``).
+    disputed_sightings
+        Ids of sightings disputed in the workspace: a ``confirmed`` dark port call whose
+        every sighting is among them counts as ``possible`` (``dark_port_call``).
 
     Returns
     -------
@@ -131,7 +148,12 @@ def risk_findings(
         *listed,
         *gap_findings(decoded, sanctioned),
         *port_findings(
-            decoded, sanctioned, list(params.sensitive_port_groups), port_groups, mid_table
+            decoded,
+            sanctioned,
+            list(params.sensitive_port_groups),
+            port_groups,
+            mid_table,
+            disputed_sightings,
         ),
         encounter_findings(decoded, matches, sanctioned, mid_table),
         *counted_findings(decoded),
@@ -262,3 +284,51 @@ def score_findings(findings: pl.DataFrame, params: RiskParams) -> tuple[pl.DataF
         .sort(["score", "mmsi"], descending=[True, False])
     )
     return schema.conform(scores, RISK_SCORES), schema.conform(reasons, RISK_REASONS)
+
+
+def risk_chain_id(mmsis: Sequence[int], rule: str) -> str:
+    """Return the chain id of the reason ``rule`` of the vessel with these MMSIs.
+
+    The MMSIs are sorted and joined with ``+`` (a re-flagged ship's dossier scores its
+    MMSIs together), so the id depends only on which vessel and which rule.
+
+    Examples
+    --------
+    >>> risk_chain_id([351000001, 273000001], "dark_sanctioned")
+    'risk:273000001+351000001:dark_sanctioned'
+    """
+    return f"{CHAIN_PREFIX}{'+'.join(str(m) for m in sorted(set(mmsis)))}:{rule}"
+
+
+def parse_risk_chain_id(text: str) -> tuple[tuple[int, ...], str]:
+    """Split a chain id into its MMSIs (ascending, once each) and its rule.
+
+    Raises
+    ------
+    ConfigError
+        Not of the form ``risk:<mmsi>[+<mmsi>...]:<rule>``, an MMSI that is not 1-9
+        digits, or a rule that is not one of ``RISK_RULES`` (with a suggestion).
+
+    Examples
+    --------
+    >>> parse_risk_chain_id("risk:351000001+273000001:shuttle")
+    ((273000001, 351000001), 'shuttle')
+    """
+    fix = f"write risk:<mmsi>:<rule> as `darkfleet vessel` prints it, e.g. {_CHAIN_EXAMPLE}"
+    parts = text.split(":")
+    if len(parts) != 3 or parts[0] + ":" != CHAIN_PREFIX or not parts[1] or not parts[2]:
+        raise ConfigError(f"{text!r} is not a risk reason id; {fix}")
+    mmsis: set[int] = set()
+    for part in parts[1].split("+"):
+        if not (part.isascii() and part.isdigit() and 1 <= len(part) <= 9):
+            raise ConfigError(f"{text!r}: {part!r} is not an MMSI (1 to 9 digits); {fix}")
+        mmsis.add(int(part))
+    rules = [rule.name for rule in RISK_RULES]
+    if parts[2] not in rules:
+        close = difflib.get_close_matches(parts[2], rules, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ConfigError(
+            f"{text!r}: {parts[2]!r} is not a risk rule; {hint}rules: {', '.join(rules)} "
+            "(docs/risk.md)"
+        )
+    return tuple(sorted(mmsis)), parts[2]

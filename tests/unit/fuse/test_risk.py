@@ -186,6 +186,28 @@ def test_dark_port_calls_score_by_status() -> None:
     assert scores[SHIP] == 45.0
 
 
+@pytest.mark.parametrize(
+    ("disputed", "rule"),
+    [
+        ((), "dark_port_call_confirmed"),
+        (("s1",), "dark_port_call_confirmed"),  # s2 still confirms it
+        (("s1", "s2", "s9"), "dark_port_call"),  # nothing undisputed confirms it
+    ],
+)
+def test_a_confirmed_call_counts_as_possible_once_every_sighting_is_disputed(
+    disputed: tuple[str, ...], rule: str
+) -> None:
+    call = _event("c1", "dark_port_call", port="Najin", country="PRK", status="confirmed",
+                  sighting_ids=["s1", "s2"])  # fmt: skip
+    bare = _event("c2", "dark_port_call", hours=5, port="Najin", status="confirmed")
+    findings = risk_findings(
+        _events([call, bare]), NO_LINKS, _flags([SHIP]), RiskParams(), mid_table=MIDS,
+        port_groups=PORT_GROUPS, disputed_sightings=disputed,
+    )  # fmt: skip
+    by_event = dict(findings.select("event_id", "rule").iter_rows())
+    assert by_event == {"c1": rule, "c2": "dark_port_call_confirmed"}
+
+
 def test_port_visits_in_sanctioned_countries_and_sensitive_groups() -> None:
     visits = [
         _event("v1", "port_visit", port="Najin", country="PRK", port_id="PRK-NAJIN"),
