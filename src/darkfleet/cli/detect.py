@@ -23,6 +23,7 @@ from darkfleet.cli._options import (
 )
 from darkfleet.cli._render import echo_json, print_table, stderr_console
 from darkfleet.cli.main import cli
+from darkfleet.cli.reports import explain_report_item
 from darkfleet.config import load_config_file, parse_utc_time
 from darkfleet.engine.detect import DetectReport, run_detection
 from darkfleet.engine.detect_config import (
@@ -35,6 +36,7 @@ from darkfleet.engine.detect_config import (
 from darkfleet.engine.evidence import event_records, explain_event, query_events
 from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
+from darkfleet.fuse.reports import CLAIM_PREFIX, REPORT_PREFIX
 from darkfleet.fuse.risk_params import describe_risk_params
 from darkfleet.schema import EVENT_TYPES
 from darkfleet.store import ParquetStore
@@ -407,22 +409,30 @@ def _round(value: float | None) -> str:
 
 
 @cli.command("explain")
-@click.argument("event_id")
+@click.argument("event_id", metavar="ID")
 @store_option
 @format_option("table", "json")
 def explain_command(event_id: str, store: str | None, output_format: str) -> None:
-    """Show why an event was found: parameters and positions.
+    """Show the evidence behind an event, claim or report.
 
-    Prints the event, the parameters and fingerprint of the detector that found it, and
-    the positions behind it (12 h either side) with input file, line number and, when
-    the file is still where it was ingested from, the raw line.
+    For an event: the event, the parameters and fingerprint of the detector that found
+    it, and the positions behind it (12 h either side) with input file, line number
+    and, when the file is still where it was ingested from, the raw line. For a claim
+    (clm-...): the report sentence, who asserts it, its certainty, the report (title,
+    date, url or file), the linked vessels and its versions. For a report (rpt-...):
+    the report and its claims.
 
     Examples:
 
       darkfleet explain 3f2a9c0d1e2b4a5c6d7e
 
+      darkfleet explain clm-0268844fa129b1194f79
+
       darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
     """
+    if event_id.startswith((CLAIM_PREFIX, REPORT_PREFIX)):
+        explain_report_item(event_id, store, output_format)
+        return
     explanation = explain_event(ParquetStore(resolve_store(store), create=False), event_id)
     positions = explanation.positions.with_columns(
         explanation.positions["ts"].dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias("ts")

@@ -18,14 +18,14 @@ import polars as pl
 from darkfleet.cli._options import format_option, resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table
 from darkfleet.cli.main import cli
-from darkfleet.cli.workspace import _author, _now, _opened, author_option
+from darkfleet.cli.workspace import _author, _now, _opened, _version_record, author_option
 from darkfleet.engine.reports import add_report, known_vessels
 from darkfleet.errors import InputError
 from darkfleet.fuse.claims import CERTAINTIES, Claim, Language, parse_published, read_report
-from darkfleet.fuse.reports import claim_records, read_claims
+from darkfleet.fuse.reports import REPORT_PREFIX, claim_records, explain_claim, read_claims
 from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
-from darkfleet.store.workspace import list_reports
+from darkfleet.store.workspace import ReportRecord, list_reports
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _ISO: Final = "%Y-%m-%dT%H:%M:%S%.fZ"
@@ -364,4 +364,86 @@ def _row(claim: Claim) -> tuple[object, ...]:
         places,
         time,
         quantity,
+    )
+
+
+def _report_record(record: ReportRecord) -> dict[str, Any]:
+    return {
+        "report_id": record.report_id,
+        "title": record.title,
+        "published": record.published_date.isoformat() if record.published_date else None,
+        "url": record.url,
+        "file": record.file,
+        "language": record.language,
+        "text_sha256": record.text_sha256,
+        "author": record.author,
+        "added": record.added_ts.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def explain_report_item(item_id: str, store: str | None, output_format: str) -> None:
+    """Print the evidence chain of a claim or report id (``darkfleet explain``)."""
+    with _opened(store, create=False) as (_, workspace):
+        chain = explain_claim(workspace, item_id)
+    report = _report_record(chain.report)
+    if item_id.startswith(REPORT_PREFIX):
+        if output_format == "json":
+            echo_json({"report": report, "claims": chain.claims})
+            return
+        print_table(f"Report {item_id}", ["", "value"], list(report.items()))
+        print_table(
+            f"{len(chain.claims)} claims of this report",
+            ["claim_id", "status", "certainty", "predicate", "source", "sentence"],
+            [
+                (c["claim_id"], f"{c['status']} v{c['version']}", c["certainty"], c["predicate"],
+                 c["source"], c["sentence"])
+                for c in chain.claims
+            ],
+        )  # fmt: skip
+        return
+    claim = chain.claims[0]
+    versions = [_version_record(version) for version in chain.versions]
+    if output_format == "json":
+        echo_json({"claim": claim, "report": report, "versions": versions})
+        return
+    source = claim["source"] or "not named in the sentence"
+    if claim["source_phrase"]:
+        source += f' ("{claim["source_phrase"]}")'
+    certainty = claim["certainty"] + (
+        f' (cue: "{claim["certainty_cue"]}")' if claim["certainty_cue"] else ""
+    )
+    print_table(
+        f"Claim {item_id} ({claim['status']}, version {claim['version']})",
+        ["", "value"],
+        [
+            ("sentence", f"#{claim['sentence_index']}: {claim['sentence']}"),
+            ("asserted by", source),
+            ("certainty", certainty),
+            ("predicate", claim["predicate"]),
+            ("places", places_text(claim["places"])),
+            ("time", time_text(claim["time"])),
+            ("quantity", quantity_text(claim["quantity"])),
+            ("answers", claim["refers_to_claim_id"]),
+        ],
+    )
+    print_table(
+        f"From report {chain.report.report_id}",
+        ["", "value"],
+        [(k, v) for k, v in report.items() if k != "report_id"],
+    )
+    print_table(
+        f"{len(claim['vessels'])} vessels named",
+        ["as written", "name", "imo", "mmsi"],
+        [
+            (v["text"], v["name"], v["imo"], v["mmsi"] or "not linked (unknown or ambiguous name)")
+            for v in claim["vessels"]
+        ],
+    )
+    print_table(
+        f"{len(versions)} versions (darkfleet history {item_id})",
+        ["version", "recorded", "author", "action", "status", "reason"],
+        [
+            (v["version"], v["recorded"], v["author"], v["action"], v["status"], v["reason"])
+            for v in versions
+        ],
     )
