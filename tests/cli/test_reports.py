@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -43,11 +44,15 @@ def test_json_output_has_language_and_claims(capsys: pytest.CaptureFixture[str])
             "2023-10-18",
             "--format",
             "json",
+            "--dry-run",
         ],
         capsys,
     )
     assert code == 0, err
     payload = json.loads(out)
+    assert "report_id" not in payload
+    assert {claim["claim_id"] for claim in payload["claims"]} == {None}
+    assert not (Path("darkfleet-data")).exists()
     assert payload["language"] == "de"
     assert payload["published"] == "2023-10-18"
     assert len(payload["claims"]) == 9
@@ -65,7 +70,7 @@ def test_json_output_has_language_and_claims(capsys: pytest.CaptureFixture[str])
         }
     ]
     assert "9 claims from" in err
-    assert "printed only, not stored" in err
+    assert "printed only, not stored (--dry-run)" in err
     assert "no store at darkfleet-data" in err
 
 
@@ -81,8 +86,10 @@ def test_table_output_lists_each_claim(capsys: pytest.CaptureFixture[str]) -> No
     assert "Tikhoretsk (other)" in out
     assert "denied -> #4" in out
     assert "2023-10-02..2023-10-08 (last week)" in out
-    assert (
-        "#6 Analysts believe the cargo ship Lady R (IMO 9161003) is likely to have visited" in out
+    assert re.search(
+        r"#6 clm-[0-9a-f]{20} Analysts believe the cargo ship Lady R \(IMO 9161003\) is likely "
+        "to have visited",
+        out,
     )
     assert "[assessed: believe]" in out
 

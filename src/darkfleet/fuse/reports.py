@@ -176,14 +176,24 @@ def _link(
 
 
 def link_vessels(
-    refs: Sequence[VesselRef], vessels: VesselIndex, *, at: datetime | None
+    refs: Sequence[VesselRef], sentence: str, vessels: VesselIndex, *, at: datetime | None
 ) -> tuple[dict[str, Any], ...]:
     """Link a claim's vessel mentions to store vessels (``text``, ``name``, ``imo``, ``mmsi``).
 
-    ``at`` (the claim's time, else the report's date) picks among MMSIs that reported
-    one IMO over time. See the module docstring for the rules.
+    An IMO counts only when ``sentence`` writes it; otherwise the mention as written is
+    resolved by name, so an IMO the extractor borrowed from a like-named store vessel
+    never decides the link. ``at`` (the claim's time, else the report's date) picks
+    among MMSIs that reported one IMO over time. See the module docstring for the rules.
     """
-    return tuple(_link(ref.text, ref.name, ref.imo, vessels, at) for ref in refs)
+    links = []
+    for ref in refs:
+        written = ref.imo is not None and re.search(rf"\b{ref.imo}\b", sentence) is not None
+        imo = ref.imo if written else None
+        link = _link(ref.text, ref.text, imo, vessels, at)
+        if link["mmsi"] is not None or link["imo"] is not None:
+            link["name"] = ref.name  # linked: show the known vessel's name
+        links.append(link)
+    return tuple(links)
 
 
 def _sentence_indexes(report: Report) -> list[int]:
@@ -290,6 +300,7 @@ def store_report(
                 ids,
                 link_vessels(
                     claim.vessels,
+                    claim.sentence,
                     vessels,
                     at=_midnight(claim.time.start if claim.time else None) or published,
                 ),
