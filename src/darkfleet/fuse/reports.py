@@ -143,7 +143,7 @@ def report_id(text: str) -> str:
     Examples
     --------
     >>> report_id("The Angara unloaded containers at Dunay.")
-    'rpt-6fd1b1a6a4dcde3d5aad'
+    'rpt-f53eb1b8a41c2c6cf0cb'
     """
     return REPORT_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -153,8 +153,8 @@ def claim_id(of_report: str, claim_index: int, sentence: str) -> str:
 
     Examples
     --------
-    >>> claim_id("rpt-6fd1b1a6a4dcde3d5aad", 0, "The Angara unloaded containers at Dunay.")
-    'clm-0b1d3dc3b1e5f19ae97b'
+    >>> claim_id("rpt-f53eb1b8a41c2c6cf0cb", 0, "The Angara unloaded containers at Dunay.")
+    'clm-23a3d012c7ea9ae4f284'
     """
     key = json.dumps([of_report, claim_index, sentence], ensure_ascii=False)
     return CLAIM_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:20]
@@ -388,7 +388,9 @@ def read_claims(
                 ],
                 dtype=pl.Boolean(),
             )
-        claims = claims.filter(pl.col("claim_id").is_in(named.filter(matches)["claim_id"]))
+        claims = claims.filter(
+            pl.col("claim_id").is_in(named.filter(matches)["claim_id"].to_list())
+        )
     return claims
 
 
