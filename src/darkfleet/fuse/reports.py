@@ -154,7 +154,7 @@ def claim_id(of_report: str, claim_index: int, sentence: str) -> str:
     Examples
     --------
     >>> claim_id("rpt-f53eb1b8a41c2c6cf0cb", 0, "The Angara unloaded containers at Dunay.")
-    'clm-23a3d012c7ea9ae4f284'
+    'clm-4842bb603c19a0bf4d73'
     """
     key = json.dumps([of_report, claim_index, sentence], ensure_ascii=False)
     return CLAIM_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:20]
