@@ -382,10 +382,10 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
 @store_option
 @_format_option(["table", "json"])
 def history_command(item_id: str, store: str | None, output_format: str) -> None:
-    """Show every version of a sighting, claim or event, oldest first.
+    """Show every version of a sighting, claim or event.
 
-    Each version shows who recorded it, when, why, the action (import, add, correct,
-    dispute), the status it left and the fields it changed.
+    Oldest first, each version shows who recorded it, when, why, the action (import,
+    add, correct, dispute), the status it left and the fields it changed.
 
     Examples:
 
