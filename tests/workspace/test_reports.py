@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.exc import DBAPIError
 
-from darkfleet.engine.reports import AddedReport, add_report, demo_report_path
+from darkfleet.engine.reports import AddedReport, add_demo_report, add_report, demo_report_path
 from darkfleet.errors import ConfigError, InputError
 from darkfleet.fuse.claims import Report
 from darkfleet.fuse.corrections import correct_item, dispute_item, find_item, item_history
@@ -268,3 +268,11 @@ def test_ids_are_stable_and_follow_the_content(first: str, second: str) -> None:
         assert report_id(first) != report_id(second)
         assert claim_id("rpt-x", 0, first) != claim_id("rpt-x", 0, second)
     assert claim_id("rpt-x", 0, first) != claim_id("rpt-x", 1, first)
+
+
+def test_add_demo_report_is_the_demo_statement(store: ParquetStore, workspace: Workspace) -> None:
+    added = add_demo_report(store, workspace, added_ts=ADDED)
+    assert added.stored.record.file == "rajin_shuttle_statement.txt"
+    assert added.stored.record.published_date == PUBLISHED
+    assert added.stored.record.author == "darkfleet demo"
+    assert not add_demo_report(store, workspace, added_ts=ADDED).stored.is_new

@@ -52,6 +52,12 @@ def test_add_stores_once_and_lists(store: str, capsys: pytest.CaptureFixture[str
     assert payload["is_new"] is True
     assert err.strip() == f"7 claims from {ARTICLE} (language en); stored as {report_id}"
     ids = [claim["claim_id"] for claim in payload["claims"]]
+    maria = payload["claims"][3]
+    # The extractor matches MARIA to both store ships of that name; the stored link is
+    # stricter: an ambiguous name stays unlinked.
+    assert maria["vessels"][0]["mmsis"] == [273_640_000, 273_650_000]
+    assert maria["vessel_links"] == [{"text": "Maria", "name": "Maria", "imo": None, "mmsi": None}]
+    assert payload["claims"][1]["vessel_links"][0]["mmsi"] == LADY_R_MMSI
     assert all(re.fullmatch(r"clm-[0-9a-f]{20}", cid) for cid in ids)
     again, err = add(store, capsys)
     assert again["is_new"] is False
@@ -158,9 +164,12 @@ def test_dispute_correct_and_history_of_a_claim(
 
 
 def test_dry_run_stores_nothing(store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    table = ok(["reports", "add", ARTICLE, "--store", store, "--dry-run"], capsys)
+    assert "LADY R (IMO 9161003)" in table
     payload, err = add(store, capsys, "--dry-run")
     assert "printed only, not stored (--dry-run)" in err
     assert "report_id" not in payload
+    assert {claim["vessel_links"] for claim in payload["claims"]} == {None}
     assert json.loads(ok(["reports", "list", "--store", store, "--format", "json"], capsys)) == []
 
 

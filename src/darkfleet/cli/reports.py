@@ -23,7 +23,7 @@ from darkfleet.engine.reports import add_report, known_vessels
 from darkfleet.errors import InputError
 from darkfleet.fuse.claims import CERTAINTIES, Claim, Language, parse_published, read_report
 from darkfleet.fuse.reports import REPORT_PREFIX, claim_records, explain_claim, read_claims
-from darkfleet.fuse.vessel_mentions import VesselIndex
+from darkfleet.fuse.vessel_mentions import ResolvedVessel, VesselIndex
 from darkfleet.store import ParquetStore
 from darkfleet.store.workspace import ReportRecord, list_reports
 
@@ -129,6 +129,7 @@ def add_command(
             encoding=encoding,
         )
         claim_ids: list[str | None] = [None] * len(report.claims)
+        links: list[list[dict[str, Any]] | None] = [None] * len(report.claims)
         note = "printed only, not stored (--dry-run)"
         extra: dict[str, object] = {}
     else:
@@ -145,8 +146,13 @@ def add_command(
                 author=_author(author),
                 added_ts=_now(),
             )
+            stored_claims = claim_records(
+                read_claims(workspace, report=added.stored.record.report_id)
+            )
         report, stored = added.report, added.stored
         claim_ids = list(stored.claim_ids)
+        by_id = {record["claim_id"]: record["vessels"] for record in stored_claims}
+        links = [by_id.get(cid) for cid in claim_ids]
         record = stored.record
         note = (
             f"stored as {record.report_id}"
@@ -159,16 +165,20 @@ def add_command(
         f"{len(report.claims)} claims from {name} (language {report.language}); {note}", err=True
     )
     if output_format == "json":
-        payload = report.to_json()
-        for claim, cid in zip(payload["claims"], claim_ids, strict=True):  # type: ignore[call-overload]
-            claim["claim_id"] = cid
-        echo_json({**payload, **extra})
+        claims = [
+            {**claim.to_json(), "claim_id": cid, "vessel_links": vessel_links}
+            for claim, cid, vessel_links in zip(report.claims, claim_ids, links, strict=True)
+        ]
+        echo_json({**report.to_json(), "claims": claims, **extra})
         return
     title = f"{report.title or name} ({report.language}, published {report.published or 'unknown'})"
     print_table(
         title,
         ["#", "certainty", "predicate", "source", "vessels", "places", "time", "quantity"],
-        [_row(claim) for claim in report.claims],
+        [
+            _row(claim, vessel_links)
+            for claim, vessel_links in zip(report.claims, links, strict=True)
+        ],
     )
     for claim, cid in zip(report.claims, claim_ids, strict=True):
         cue = f"  [{claim.certainty}: {claim.certainty_cue}]" if claim.certainty_cue else ""
@@ -248,13 +258,12 @@ def claims_command(
       darkfleet claims --certainty assessed --certainty unverified --format json
     """
     with _opened(store, create=False) as (parquet, workspace):
-        wanted = None
+        wanted: ResolvedVessel | str | None = vessel
         if vessel is not None:
             try:
-                resolved = VesselIndex.from_store(parquet).resolve(vessel)
-                wanted = (resolved.mmsi, resolved.imo, vessel)
-            except InputError:
-                wanted = (None, None, vessel)
+                wanted = VesselIndex.from_store(parquet).resolve(vessel)
+            except InputError:  # unknown or ambiguous in the store: match the name as written
+                wanted = vessel
         records = claim_records(
             read_claims(workspace, vessel=wanted, certainties=certainties or None, report=report_id)
         )
@@ -336,9 +345,14 @@ def _known_vessels(store: str | None) -> pl.DataFrame | None:
     return known_vessels(ParquetStore(root, create=False))
 
 
-def _row(claim: Claim) -> tuple[object, ...]:
-    vessels = ", ".join(
-        vessel.name + (f" (IMO {vessel.imo})" if vessel.imo else "") for vessel in claim.vessels
+def _row(claim: Claim, links: list[dict[str, Any]] | None) -> tuple[object, ...]:
+    """A claim's table row; ``links``: its stored vessel links (None when not stored)."""
+    vessels = (
+        vessels_text(links)
+        if links is not None
+        else ", ".join(
+            vessel.name + (f" (IMO {vessel.imo})" if vessel.imo else "") for vessel in claim.vessels
+        )
     )
     places = ", ".join(
         place.name if place.kind == "country" else f"{place.name} ({place.port_id or place.kind})"

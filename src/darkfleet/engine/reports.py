@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -25,7 +26,18 @@ from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import Store
 from darkfleet.store.workspace import Workspace
 
-__all__ = ["AddedReport", "add_report", "demo_report_path", "known_vessels"]
+__all__ = [
+    "DEMO_REPORT_PUBLISHED",
+    "AddedReport",
+    "add_demo_report",
+    "add_report",
+    "demo_report_path",
+    "known_vessels",
+]
+
+#: Publication date of the bundled demo statement (its SOURCE.md): "last week" in it
+#: resolves against this day.
+DEMO_REPORT_PUBLISHED: Final = date(2023, 10, 13)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +123,23 @@ def add_report(
         added_ts=added_ts,
     )
     return AddedReport(report, stored)
+
+
+def add_demo_report(
+    store: Store, workspace: Workspace, *, added_ts: datetime, author: str = "darkfleet demo"
+) -> AddedReport:
+    """Add the bundled demo statement (``demo_report_path``) as ``darkfleet demo`` does.
+
+    Its vessels link to ``store``'s static reports by name (the text gives no IMO); a
+    second call adds nothing. See ``add_report`` for the errors.
+    """
+    path = demo_report_path()
+    return add_report(
+        store,
+        workspace,
+        path.read_bytes(),
+        name=path.name,
+        author=author,
+        added_ts=added_ts,
+        published=DEMO_REPORT_PUBLISHED,
+    )

@@ -36,7 +36,7 @@ from darkfleet.fuse.claims import CERTAINTIES, Claim, Qualifier, Report, VesselR
 from darkfleet.fuse.claims._gazetteer import find_port_after_cue, lookup_place
 from darkfleet.fuse.claims._lexicon import DENIED_PREDICATE, PREDICATES
 from darkfleet.fuse.claims._sentences import split_sentences
-from darkfleet.fuse.vessel_mentions import VesselIndex
+from darkfleet.fuse.vessel_mentions import ResolvedVessel, VesselIndex
 from darkfleet.reference._names import normalise_name
 from darkfleet.store.workspace import (
     ClaimFields,
@@ -335,7 +335,7 @@ def _decoded(claims: pl.DataFrame) -> pl.DataFrame:
 def read_claims(
     workspace: Workspace,
     *,
-    vessel: tuple[int | None, int | None, str] | None = None,
+    vessel: ResolvedVessel | str | None = None,
     certainties: Iterable[str] | None = None,
     report: str | None = None,
 ) -> pl.DataFrame:
@@ -344,9 +344,9 @@ def read_claims(
     Parameters
     ----------
     vessel
-        ``(mmsi, imo, text)``: keep claims naming a vessel with this MMSI or IMO, or,
-        when both are None (a name the store cannot resolve), whose vessel text or name
-        normalises like ``text``.
+        A resolved vessel: keep claims naming a vessel linked to its MMSI or IMO; or a
+        name (one the store cannot resolve): keep claims whose vessel text or name
+        normalises like it.
     certainties
         Keep only these certainty levels.
     report
@@ -372,15 +372,14 @@ def read_claims(
     if certainties is not None:
         claims = claims.filter(pl.col("certainty").is_in(list(certainties)))
     if vessel is not None:
-        mmsi, imo, text = vessel
         named = claims.select("claim_id", "vessels").explode("vessels").unnest("vessels")
         matches: pl.Expr | pl.Series
-        if mmsi is not None or imo is not None:
-            matches = (pl.col("mmsi") == mmsi).fill_null(False) | (pl.col("imo") == imo).fill_null(
-                False
-            )
+        if isinstance(vessel, ResolvedVessel):
+            matches = (pl.col("mmsi") == vessel.mmsi).fill_null(False) | (
+                pl.col("imo") == vessel.imo
+            ).fill_null(False)
         else:  # a workspace holds few claims: normalising their names one by one is cheap
-            key = normalise_name(text)
+            key = normalise_name(vessel)
             matches = pl.Series(
                 [
                     key in (normalise_name(t or ""), normalise_name(n or ""))
