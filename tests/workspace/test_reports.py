@@ -29,7 +29,13 @@ from darkfleet.fuse.reports import (
 )
 from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
-from darkfleet.store.workspace import Workspace, current_claims, list_reports, open_workspace
+from darkfleet.store.workspace import (
+    Workspace,
+    current_claims,
+    current_revision,
+    list_reports,
+    open_workspace,
+)
 from tests.workspace._fleet import (
     ANGARA_IMO,
     ANGARA_MMSI,
@@ -276,3 +282,19 @@ def test_add_demo_report_is_the_demo_statement(store: ParquetStore, workspace: W
     assert added.stored.record.published_date == PUBLISHED
     assert added.stored.record.author == "darkfleet demo"
     assert not add_demo_report(store, workspace, added_ts=ADDED).stored.is_new
+
+
+def test_a_workspace_at_revision_0003_upgrades_and_takes_reports(
+    database_url: str, store: ParquetStore
+) -> None:
+    with open_workspace(database_url, revision="0003") as old:
+        assert "reports" not in sa.inspect(old.engine).get_table_names()
+        old.append_annotation(
+            "ev1", item_kind="event", fields={}, action="dispute", status="disputed",
+            author="ana", recorded_ts=ADDED, reason="r",
+        )  # fmt: skip
+    with open_workspace(database_url) as upgraded:
+        assert current_revision(upgraded.engine) == "0004"
+        assert upgraded.current_annotations()["item_id"].to_list() == ["ev1"]
+        assert add_demo(store, upgraded).stored.is_new
+        assert current_claims(upgraded).height == 7
