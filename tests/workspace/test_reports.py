@@ -298,3 +298,10 @@ def test_a_workspace_at_revision_0003_upgrades_and_takes_reports(
         assert upgraded.current_annotations()["item_id"].to_list() == ["ev1"]
         assert add_demo(store, upgraded).stored.is_new
         assert current_claims(upgraded).height == 7
+
+
+def test_an_empty_workspace_has_no_claims(store: ParquetStore, workspace: Workspace) -> None:
+    assert read_vessel_claims(workspace, mmsis=[LADY_R_MMSI]).schema == pl.Schema(VESSEL_CLAIMS)
+    assert read_vessel_claims(workspace, mmsis=[LADY_R_MMSI]).height == 0
+    assert read_claims(workspace, vessel="LADY R").height == 0
+    assert list_reports(workspace).height == 0

@@ -31,7 +31,8 @@ from typing import Any, Final, get_args
 
 import polars as pl
 
-from darkfleet.errors import ConfigError, InputError
+from darkfleet import schema
+from darkfleet.errors import ConfigError, InputError, StoreError
 from darkfleet.fuse.claims import CERTAINTIES, Claim, Qualifier, Report, VesselRef
 from darkfleet.fuse.claims._gazetteer import find_port_after_cue, lookup_place
 from darkfleet.fuse.claims._lexicon import DENIED_PREDICATE, PREDICATES
@@ -83,7 +84,7 @@ _QUANTITY: Final = re.compile(
 #: Current claims about vessels, as ``read_vessel_claims`` returns them: one row per
 #: (claim, vessel named in it). ``places`` lists the places' names, ``port_ids`` the
 #: gazetteer ids of those that are ports.
-VESSEL_CLAIMS: Final = {
+VESSEL_CLAIMS: Final[schema.Schema] = {
     "claim_id": pl.String(),
     "mmsi": pl.Int64(),
     "imo": pl.Int64(),
@@ -313,7 +314,7 @@ def store_report(
             return StoredReport(record, tuple(ids), is_new=True)
         stored = read_report_record(workspace, of_report)  # another writer was first
         if stored is None:  # pragma: no cover - reports are never deleted
-            raise InputError(f"report {of_report} vanished from the workspace")
+            raise StoreError(f"report {of_report} vanished from the workspace")
     if stored.published_date != report.published:
         raise ConfigError(
             f"report {of_report} ({stored.file or stored.url}) is stored already with publication "
