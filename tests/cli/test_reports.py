@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -76,7 +75,14 @@ def test_json_output_has_language_and_claims(capsys: pytest.CaptureFixture[str])
 
 def test_table_output_lists_each_claim(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(
-        ["reports", "add", str(DATA / "en_white_house_briefing.txt"), "--published", "2023-10-13"],
+        [
+            "reports",
+            "add",
+            str(DATA / "en_white_house_briefing.txt"),
+            "--published",
+            "2023-10-13",
+            "--dry-run",
+        ],
         capsys,
     )
     assert code == 0, err
@@ -86,10 +92,8 @@ def test_table_output_lists_each_claim(capsys: pytest.CaptureFixture[str]) -> No
     assert "Tikhoretsk (other)" in out
     assert "denied -> #4" in out
     assert "2023-10-02..2023-10-08 (last week)" in out
-    assert re.search(
-        r"#6 clm-[0-9a-f]{20} Analysts believe the cargo ship Lady R \(IMO 9161003\) is likely "
-        "to have visited",
-        out,
+    assert (
+        "#6 Analysts believe the cargo ship Lady R (IMO 9161003) is likely to have visited" in out
     )
     assert "[assessed: believe]" in out
 

@@ -64,6 +64,12 @@ def test_add_stores_once_and_lists(store: str, capsys: pytest.CaptureFixture[str
     assert [claim["claim_id"] for claim in again["claims"]] == ids
     assert f"already stored as {report_id} (added by ana at " in err
     assert err.rstrip().endswith("nothing added")
+    code, table, err = run(
+        ["reports", "add", ARTICLE, "--published", "2023-10-13", "--store", store], capsys
+    )
+    assert code == 0, err
+    assert f"#1 {ids[1]} According to the State Department" in table
+    assert "not linked" in table  # Maria: ambiguous in the store
     reports = json.loads(ok(["reports", "list", "--store", store, "--format", "json"], capsys))
     assert [
         (r["report_id"], r["claims"], r["published"], r["url"], r["author"]) for r in reports
