@@ -168,6 +168,47 @@ def build_params(
     return params_class(**values)
 
 
+def build_section(
+    params_class: type[T], file_config: Mapping[str, Any] | None, name: str, *, where: str
+) -> T:
+    """Build a parameter dataclass from the top-level ``[name]`` table of a parsed config file.
+
+    ``where`` names the file in messages. A missing table gives the defaults.
+
+    Raises
+    ------
+    ConfigError
+        The section is not a table, a key is unknown (with a suggestion) or a value is
+        out of range; the message names the section and the file.
+    """
+    section = (file_config or {}).get(name)
+    if section is not None and not isinstance(section, Mapping):
+        raise ConfigError(
+            f"{where}: '{name}' must be a table: write [{name}] and key = value lines"
+        )
+    try:
+        return build_params(params_class, section, where=f"{name} ({where})")
+    except ConfigError as err:
+        if where in str(err):
+            raise
+        raise ConfigError(f"{err} ({where})") from err
+
+
+def describe_section(
+    params_class: type[Any], file_config: Mapping[str, Any] | None, name: str, *, where: str
+) -> list[tuple[str, str, str]]:
+    """Every parameter of the ``[name]`` table as ``(key, value, source)``.
+
+    ``source`` is ``default`` or ``file``.
+    """
+    params = build_section(params_class, file_config, name, where=where)
+    in_file = (file_config or {}).get(name) or {}
+    return [
+        (key, text, "file" if key in in_file else "default")
+        for key, text in describe_params(params).items()
+    ]
+
+
 def describe_params(params: object) -> dict[str, str]:
     """Each field of a parameter dataclass rendered as text (durations as ``6h``)."""
     if not dataclasses.is_dataclass(params) or isinstance(params, type):

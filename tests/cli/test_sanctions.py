@@ -237,3 +237,51 @@ def test_list_says_when_nothing_or_no_such_list_is_loaded(
         ok(["sanctions", "list", "--store", str(empty), "--format", "json"], capsys)[0]
     )
     assert [row["list"] for row in listing["lists"]] == ["x"]
+
+
+def test_screen_and_detect_read_their_thresholds_from_the_sanctions_section(
+    ingested: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(ingested)
+    misspelt = tmp_path / "misspelt.csv"
+    misspelt.write_text(
+        "name,imo,mmsi,flag,list,reason,vessel_type\nANGARRA,,,RU,watch,a typo,Ro-Ro cargo\n"
+    )
+    ok(["sanctions", "load", str(misspelt), "--store", store], capsys)
+
+    def matched(args: list[str]) -> list[str]:
+        result = json.loads(ok(["screen", "--store", store, "--format", "json", *args], capsys)[0])
+        return [m["matched_on"] for m in result["matches"]]
+
+    # "ANGARRA" ~ "ANGARA" scores 92.3: a name match with corroboration at the default 88
+    assert matched([]) == ["name"]
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[sanctions]\nmin_name_score = 95\n")
+    assert matched(["--config", str(strict)]) == []
+    ok(["detect", "--store", store, "--config", str(strict)], capsys)
+    events = ok(
+        ["events", "--store", store, "--type", "sanctions_match", "--format", "jsonl"], capsys
+    )
+    assert events[0].strip() == ""
+    rows = json.loads(
+        ok(["config", "show", "--config", str(strict), "--format", "json"], capsys)[0]
+    )
+    sanctions = {r["key"]: (r["value"], r["source"]) for r in rows if r["detector"] == "sanctions"}
+    assert sanctions["min_name_score"] == ("95.0", "file")
+    assert sanctions["size_tolerance_ratio"] == ("0.15", "default")
+
+
+def test_screen_refuses_a_bad_sanctions_section(
+    ingested: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for text, expected in [
+        ("[sanctions]\nmin_name_score = 40\n", "within 50-100"),
+        ("[sanctions]\nmin_name_scor = 90\n", "did you mean 'min_name_score'"),
+        ("sanctions = 3\n", "write [sanctions]"),
+    ]:
+        config = tmp_path / "bad.toml"
+        config.write_text(text)
+        code, _, err = run(["screen", "--store", str(ingested), "--config", str(config)], capsys)
+        assert code == 2, text
+        assert expected in err, err
+        assert "bad.toml" in err, err

@@ -5,13 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
+
+from darkfleet.config import load_config_file
 
 F = TypeVar("F", bound=Callable[..., object])
 
 DEFAULT_STORE = "darkfleet-data"
+CONFIG_HELP = (
+    "TOML file with [detect.<name>], [risk] and [sanctions] sections (docs/configuration.md)."
+)
+
+
+def load_config(path: str | None) -> tuple[dict[str, Any] | None, str]:
+    """Parse ``--config FILE``; return the tables and the name messages use for it."""
+    if path is None:
+        return None, "darkfleet.toml"
+    return load_config_file(Path(path)), path
 
 
 def resolve_store(store: str | None) -> Path:

@@ -7,7 +7,6 @@ import dataclasses
 import io
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import click
@@ -15,7 +14,9 @@ import polars as pl
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from darkfleet.cli._options import (
+    CONFIG_HELP,
     format_option,
+    load_config,
     progress_option,
     resolve_store,
     store_option,
@@ -24,7 +25,7 @@ from darkfleet.cli._options import (
 from darkfleet.cli._render import echo_json, print_table, stderr_console
 from darkfleet.cli.main import cli
 from darkfleet.cli.reports import explain_report_item
-from darkfleet.config import load_config_file, parse_utc_time
+from darkfleet.config import build_section, describe_section, parse_utc_time
 from darkfleet.engine.detect import DetectReport, run_detection
 from darkfleet.engine.detect_config import (
     DETECTOR_ORDER,
@@ -38,17 +39,11 @@ from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
 from darkfleet.fuse.reports import CLAIM_PREFIX, REPORT_PREFIX
 from darkfleet.fuse.risk_params import describe_risk_params
+from darkfleet.fuse.sanctions.match import ScreenParams
 from darkfleet.schema import EVENT_TYPES
 from darkfleet.store import ParquetStore
 
-_CONFIG_HELP = "TOML file with [detect.<name>] and [risk] sections (docs/configuration.md)."
 _SET_HELP = "Override one parameter: DETECTOR.KEY=VALUE (e.g. gap.min_gap=8h); repeatable."
-
-
-def _load_config(path: str | None) -> tuple[dict[str, Any] | None, str]:
-    if path is None:
-        return None, "darkfleet.toml"
-    return load_config_file(Path(path)), path
 
 
 def _split_list(text: str | None, *, option: str, known: tuple[str, ...]) -> list[str] | None:
@@ -73,7 +68,7 @@ def _split_list(text: str | None, *, option: str, known: tuple[str, ...]) -> lis
     show_default=True,
     help="Add --ports to the built-in gazetteer, or replace it.",
 )
-@click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
+@click.option("--config", "config_file", default=None, help=CONFIG_HELP)
 @click.option("--set", "assignments", multiple=True, help=_SET_HELP)
 @click.option(
     "--engine",
@@ -139,7 +134,7 @@ def detect_command(
     from darkfleet.reference import default_port_groups, load_geo_context, load_mid_table
     from darkfleet.reference.shore import load_shore_grid
 
-    file_config, where = _load_config(config_file)
+    file_config, where = load_config(config_file)
     config = build_detect_config(
         file_config,
         overrides=parse_overrides(assignments),
@@ -177,16 +172,22 @@ def detect_command(
             )
     else:
         report = run_detection(parquet_store, **kwargs)
-    screening = _screen_after_detection(parquet_store, kwargs["mid_table"])
+    screening = _screen_after_detection(
+        parquet_store,
+        kwargs["mid_table"],
+        build_section(ScreenParams, file_config, "sanctions", where=where),
+    )
     seconds = time.perf_counter() - started
     _print_report(report, str(root), seconds, summary_format, screening)
 
 
-def _screen_after_detection(store: ParquetStore, mid_table: pl.DataFrame) -> ScreenReport:
+def _screen_after_detection(
+    store: ParquetStore, mid_table: pl.DataFrame, params: ScreenParams
+) -> ScreenReport:
     """Detection's last step: screen every vessel against the loaded sanctions lists."""
     from darkfleet.cli.sanctions import screen_workers
 
-    return screen_store(store, mid_table=mid_table, workers=screen_workers())
+    return screen_store(store, mid_table=mid_table, params=params, workers=screen_workers())
 
 
 def _print_report(
@@ -506,16 +507,17 @@ def config_group() -> None:
 
 
 @config_group.command("show")
-@click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
+@click.option("--config", "config_file", default=None, help=CONFIG_HELP)
 @click.option("--set", "assignments", multiple=True, help=_SET_HELP)
 @format_option("table", "json")
 def config_show_command(
     config_file: str | None, assignments: tuple[str, ...], output_format: str
 ) -> None:
-    """Print every detector and risk parameter and its source.
+    """Print every detector, risk and screening parameter and its source.
 
     Each value's source is default (built in), file (--config) or flag (--set). Risk
-    rules and weights ([risk], docs/risk.md) are listed under "risk".
+    rules and weights ([risk], docs/risk.md) are listed under "risk", sanctions
+    screening thresholds ([sanctions], docs/sanctions.md) under "sanctions".
 
     Examples:
 
@@ -523,17 +525,23 @@ def config_show_command(
 
       darkfleet config show --config darkfleet.toml --set gap.min_gap=8h --format json
     """
-    file_config, where = _load_config(config_file)
+    file_config, where = load_config(config_file)
     rows = describe_detect_config(file_config, overrides=parse_overrides(assignments), where=where)
     rows += [
         ConfigValue("risk", key, value, source)
         for key, value, source in describe_risk_params(file_config, where=where)
     ]
+    rows += [
+        ConfigValue("sanctions", key, value, source)
+        for key, value, source in describe_section(
+            ScreenParams, file_config, "sanctions", where=where
+        )
+    ]
     if output_format == "json":
         echo_json([dataclasses.asdict(row) for row in rows])
         return
     print_table(
-        "Detector and risk parameters",
+        "Detector, risk and screening parameters",
         ["detector", "key", "value", "source"],
         [(r.detector, r.key, r.value, r.source) for r in rows],
     )

@@ -12,9 +12,10 @@ from typing import Any
 import click
 import polars as pl
 
-from darkfleet.cli._options import resolve_store, store_option
+from darkfleet.cli._options import CONFIG_HELP, load_config, resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table
 from darkfleet.cli.main import cli
+from darkfleet.config import build_section
 from darkfleet.engine.sanctions import (
     ScreenReport,
     list_summary,
@@ -23,6 +24,7 @@ from darkfleet.engine.sanctions import (
 )
 from darkfleet.fuse.sanctions.formats import FORMATS
 from darkfleet.fuse.sanctions.history import current_entries
+from darkfleet.fuse.sanctions.match import ScreenParams
 from darkfleet.store import ParquetStore
 
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
@@ -207,7 +209,10 @@ def sanctions_list_command(list_name: str | None, output_format: str, store: str
     show_default=True,
     help="Also list near misses (similar names without corroboration, conflicting IMOs).",
 )
-def screen_command(store: str | None, output_format: str, near_misses: bool) -> None:
+@click.option("--config", "config_file", default=None, help=CONFIG_HELP)
+def screen_command(
+    store: str | None, output_format: str, near_misses: bool, config_file: str | None
+) -> None:
     """Screen every vessel in the store against the loaded lists.
 
     Matches by IMO, by MMSI while the vessel held it, or by a similar name with
@@ -222,12 +227,16 @@ def screen_command(store: str | None, output_format: str, near_misses: bool) -> 
       darkfleet screen --format json --no-near-misses
 
       darkfleet screen --format csv > screening.csv
+
+      darkfleet screen --config darkfleet.toml    # [sanctions] min_name_score = 92
     """
     from darkfleet.reference import load_mid_table
 
+    file_config, where = load_config(config_file)
     report = screen_store(
         ParquetStore(resolve_store(store), create=False),
         mid_table=load_mid_table(),
+        params=build_section(ScreenParams, file_config, "sanctions", where=where),
         workers=screen_workers(),
     )
     render_screening(report, output_format=output_format, near_misses=near_misses)

@@ -9,9 +9,8 @@ from typing import Any
 
 import click
 
-from darkfleet.cli._options import resolve_store, store_option
+from darkfleet.cli._options import CONFIG_HELP, load_config, resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table, stdout_console
-from darkfleet.cli.detect import _CONFIG_HELP, _load_config
 from darkfleet.cli.main import cli
 from darkfleet.engine.detect_config import build_detect_config
 from darkfleet.fuse.dossier import (
@@ -34,7 +33,7 @@ def open_fleet(store: str | None, config_file: str | None) -> Fleet:
     """Read the store and score its vessels with the risk rules of ``--config``."""
     from darkfleet.reference import default_port_groups, load_mid_table, load_port_index
 
-    file_config, where = _load_config(config_file)
+    file_config, where = load_config(config_file)
     build_detect_config(file_config, where=where)  # the whole file is checked, not only [risk]
     params = build_risk_params(file_config, where=where)
     return load_fleet(
@@ -218,7 +217,7 @@ def _side(link: dict[str, Any], side: str) -> str:
 @cli.command("vessel")
 @click.argument("query")
 @store_option
-@click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
+@click.option("--config", "config_file", default=None, help=CONFIG_HELP)
 @click.option(
     "--format",
     "output_format",
@@ -277,7 +276,7 @@ def _reason_summary(reasons: list[dict[str, Any]] | None) -> str:
     show_default=True,
     help="At most this many vessels (0: all).",
 )
-@click.option("--config", "config_file", default=None, help=_CONFIG_HELP)
+@click.option("--config", "config_file", default=None, help=CONFIG_HELP)
 @click.option(
     "--format",
     "output_format",

@@ -56,7 +56,7 @@ PARAMS_CLASSES: Final[dict[str, type]] = {
 }
 
 #: Top-level TOML sections darkfleet reads.
-KNOWN_SECTIONS: Final[tuple[str, ...]] = ("detect", "risk")
+KNOWN_SECTIONS: Final[tuple[str, ...]] = ("detect", "risk", "sanctions")
 
 #: Positions one per-vessel chunk holds at most (one vessel's history is never split).
 #: Measured (docs/detectors.md, "Engine"): halving it did not lower the peak on a

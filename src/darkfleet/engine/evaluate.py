@@ -28,6 +28,7 @@ from darkfleet.engine.scoring import (
     SCORE_SCHEMA,
     SUSPICIOUS_EXCLUDED,
     match_events,
+    one_call_per_gap,
     planted_mmsis,
     score_types,
 )
@@ -255,6 +256,7 @@ def _score_run(
         .collect()
         .item()
     )
+    events = one_call_per_gap(events)
     truth_matched, event_matched = match_events(truth, events, slack=slack)
     suspicious = ~pl.col("type").is_in(list(SUSPICIOUS_EXCLUDED))
     return RunScore(

@@ -21,6 +21,12 @@ the candidate pairs the one with the longest overlap (then the closest start, th
 earliest truth item and event) is paired first, then the next among those left, and so
 on (greedy, by rounds of mutually best pairs, vectorised). A second event over the same
 truth item (a split or duplicate) stays unmatched and counts against precision.
+
+Dark port calls are scored per gap: dark-leg reasoning emits one ``dark_port_call`` per
+sensitive port a gap makes reachable (often a dozen for one gap), while the simulator
+plants one call. ``one_call_per_gap`` keeps one event per gap (a confirmed call first,
+then the lowest required speed), so ``detected`` counts gaps that hide a possible call,
+and a gap with no planted call behind it counts against precision.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ __all__ = [
     "SCORE_SCHEMA",
     "SUSPICIOUS_EXCLUDED",
     "match_events",
+    "one_call_per_gap",
     "planted_mmsis",
     "score_types",
 ]
@@ -144,6 +151,38 @@ def match_events(
     truth_matched = left["t"].is_in(taken["t"].implode()).alias("matched")
     event_matched = right["e"].is_in(taken["e"].implode()).alias("matched")
     return truth_matched, event_matched
+
+
+def one_call_per_gap(events: pl.DataFrame) -> pl.DataFrame:
+    """Keep one ``dark_port_call`` per gap (``details.gap_event_id``); other events untouched.
+
+    The one kept is the call an analyst reads first: confirmed before possible, then the
+    lowest ``required_speed_knots``, then the smallest ``event_id``.
+
+    Examples
+    --------
+    >>> events = pl.DataFrame({"event_id": ["a", "b", "c"], "type": ["dark_port_call"] * 2 + ["gap"],
+    ...     "details": ['{"gap_event_id": "g", "required_speed_knots": 9.0, "status": "possible"}',
+    ...                 '{"gap_event_id": "g", "required_speed_knots": 4.0, "status": "possible"}',
+    ...                 "{}"]})
+    >>> one_call_per_gap(events)["event_id"].to_list()
+    ['b', 'c']
+    """
+    is_call = pl.col("type") == "dark_port_call"
+    calls = events.filter(is_call).with_columns(
+        pl.col("details").str.json_path_match("$.gap_event_id").alias("_gap"),
+        (pl.col("details").str.json_path_match("$.status") != "confirmed").alias("_possible"),
+        pl.col("details")
+        .str.json_path_match("$.required_speed_knots")
+        .cast(pl.Float64)
+        .alias("_speed_knots"),
+    )
+    first = (
+        calls.sort("_gap", "_possible", "_speed_knots", "event_id", nulls_last=True)
+        .unique("_gap", keep="first", maintain_order=True)
+        .select(events.columns)
+    )
+    return pl.concat([events.filter(~is_call), first]).sort("event_id")
 
 
 def planted_mmsis(truth: pl.DataFrame) -> pl.Series:

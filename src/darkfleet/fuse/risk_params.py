@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from darkfleet.config import build_params, describe_params
+from darkfleet.config import build_section, describe_section
 from darkfleet.detect._prep import check_non_negative
 from darkfleet.errors import ConfigError
 
@@ -198,16 +198,7 @@ def build_risk_params(
     >>> build_risk_params({"risk": {"shuttle_points": 25}}).shuttle_points
     25.0
     """
-    section = (file_config or {}).get("risk")
-    if section is not None and not isinstance(section, Mapping):
-        raise ConfigError(f"{where}: 'risk' must be a table: write [risk] and key = value lines")
-    try:
-        return build_params(RiskParams, section, where=f"risk ({where})")
-    except ConfigError as err:
-        message = str(err)
-        if where in message:
-            raise
-        raise ConfigError(f"{message} ({where})") from err
+    return build_section(RiskParams, file_config, "risk", where=where)
 
 
 def describe_risk_params(
@@ -220,9 +211,4 @@ def describe_risk_params(
     >>> dict((k, (v, src)) for k, v, src in describe_risk_params({"risk": {"shuttle_points": 25}}))["shuttle_points"]
     ('25.0', 'file')
     """
-    params = build_risk_params(file_config, where=where)
-    in_file = (file_config or {}).get("risk") or {}
-    return [
-        (key, text, "file" if key in in_file else "default")
-        for key, text in describe_params(params).items()
-    ]
+    return describe_section(RiskParams, file_config, "risk", where=where)

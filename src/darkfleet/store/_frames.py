@@ -209,9 +209,9 @@ def merge_events(
     new = validate_frame("events", new)
     in_scope = pl.lit(True)
     if mmsis is not None:
-        in_scope = in_scope & pl.col("mmsi").is_in(pl.Series(list(mmsis), dtype=pl.Int64))
+        in_scope = in_scope & pl.col("mmsi").is_in(pl.Series(list(mmsis), dtype=pl.Int64).implode())
     if types is not None:
-        in_scope = in_scope & pl.col("type").is_in(pl.Series(list(types), dtype=pl.String))
+        in_scope = in_scope & pl.col("type").is_in(pl.Series(list(types), dtype=pl.String).implode())
     if mmsis is None and types is None:
         # everything is replaced; no literal-predicate filter (Polars 2.1 raised a
         # ShapeError filtering a many-chunk frame of 20M-position results by a literal)

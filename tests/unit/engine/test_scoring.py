@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from darkfleet import schema
-from darkfleet.engine.scoring import SCORE_SCHEMA, match_events, planted_mmsis, score_types
+from darkfleet.engine.scoring import (
+    SCORE_SCHEMA,
+    match_events,
+    one_call_per_gap,
+    planted_mmsis,
+    score_types,
+)
 from darkfleet.simulate.truth import TRUTH_SCHEMA
 
 T0 = datetime(2023, 8, 1, tzinfo=UTC)
@@ -188,3 +194,27 @@ def test_matching_is_one_to_one_and_only_pairs_same_type_and_vessel(
     keys = {(kind, m) for kind, m, _, _ in truth}
     for (kind, m, _, _), matched in zip(events, e, strict=True):
         assert not matched or (kind, m) in keys
+
+
+def _calls(specs: list[tuple[str, str, float]]) -> pl.DataFrame:
+    """Dark port calls (gap_event_id, status, required speed) of vessel 1, plus one gap."""
+    rows: list[Row] = [("dark_port_call", 1, None, 10, 20)] * len(specs) + [("gap", 1, None, 5, 25)]
+    details = [
+        json.dumps({"gap_event_id": g, "status": st_, "required_speed_knots": v})
+        for g, st_, v in specs
+    ] + ["{}"]
+    return _events(rows).with_columns(pl.Series("details", details))
+
+
+def test_one_call_per_gap_keeps_a_confirmed_call_before_faster_possible_ones() -> None:
+    events = _calls([("g1", "possible", 4.0), ("g1", "confirmed", 11.0), ("g1", "possible", 6.0)])
+    kept = one_call_per_gap(events)
+    calls = kept.filter(pl.col("type") == "dark_port_call")
+    assert calls["event_id"].to_list() == ["e1"]  # the confirmed one
+    assert kept.filter(pl.col("type") == "gap").height == 1  # other events untouched
+
+
+def test_one_call_per_gap_keeps_one_call_for_each_gap() -> None:
+    events = _calls([("g1", "possible", 7.0), ("g2", "possible", 9.0), ("g1", "possible", 5.0)])
+    calls = one_call_per_gap(events).filter(pl.col("type") == "dark_port_call")
+    assert sorted(calls["event_id"].to_list()) == ["e1", "e2"]  # g2's only call, g1's slowest
