@@ -43,11 +43,15 @@ def test_json_output_has_language_and_claims(capsys: pytest.CaptureFixture[str])
             "2023-10-18",
             "--format",
             "json",
+            "--dry-run",
         ],
         capsys,
     )
     assert code == 0, err
     payload = json.loads(out)
+    assert "report_id" not in payload
+    assert {claim["claim_id"] for claim in payload["claims"]} == {None}
+    assert not (Path("darkfleet-data")).exists()
     assert payload["language"] == "de"
     assert payload["published"] == "2023-10-18"
     assert len(payload["claims"]) == 9
@@ -65,13 +69,20 @@ def test_json_output_has_language_and_claims(capsys: pytest.CaptureFixture[str])
         }
     ]
     assert "9 claims from" in err
-    assert "printed only, not stored" in err
+    assert "printed only, not stored (--dry-run)" in err
     assert "no store at darkfleet-data" in err
 
 
 def test_table_output_lists_each_claim(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(
-        ["reports", "add", str(DATA / "en_white_house_briefing.txt"), "--published", "2023-10-13"],
+        [
+            "reports",
+            "add",
+            str(DATA / "en_white_house_briefing.txt"),
+            "--published",
+            "2023-10-13",
+            "--dry-run",
+        ],
         capsys,
     )
     assert code == 0, err

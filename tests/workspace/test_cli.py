@@ -240,8 +240,8 @@ def test_an_unknown_id_is_refused(
                        capsys)  # fmt: skip
     assert code == 2
     assert err.startswith(
-        "Error: no sighting or event has the id 'sgt-nothing'; find ids with `darkfleet "
-        "sightings list` and `darkfleet events`"
+        "Error: no sighting, claim or event has the id 'sgt-nothing'; find ids with "
+        "`darkfleet sightings list`, `darkfleet claims` and `darkfleet events`"
     )
 
 

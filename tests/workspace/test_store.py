@@ -37,11 +37,12 @@ LADY_R = SightingFields(
 
 def test_open_migrates_a_new_database_to_the_newest_revision(database_url: str) -> None:
     with open_workspace(database_url) as workspace:
-        assert current_revision(workspace.engine) == "0003"
+        assert current_revision(workspace.engine) == "0004"
         names = set(sa.inspect(workspace.engine).get_table_names())
         views = set(sa.inspect(workspace.engine).get_view_names())
     assert {"sighting_versions", "annotation_versions", "alembic_version"} <= names
-    assert {"current_sightings", "current_annotations"} <= views
+    assert {"reports", "claim_versions"} <= names
+    assert {"current_sightings", "current_annotations", "current_claims"} <= views
 
 
 def test_a_database_made_at_revision_0001_upgrades_and_keeps_its_sightings(
@@ -54,7 +55,7 @@ def test_a_database_made_at_revision_0001_upgrades_and_keeps_its_sightings(
             {"sgt-1": LADY_R}, action="import", author="ana", recorded_ts=RECORDED, reason="r"
         )
     with open_workspace(database_url) as workspace:
-        assert current_revision(workspace.engine) == "0003"
+        assert current_revision(workspace.engine) == "0004"
         assert workspace.current_sightings()["sighting_id"].to_list() == ["sgt-1"]
         workspace.append_annotation(
             "ev1",
@@ -68,7 +69,7 @@ def test_a_database_made_at_revision_0001_upgrades_and_keeps_its_sightings(
         )
         assert workspace.current_annotations()["status"].to_list() == ["disputed"]
     with open_workspace(database_url) as again:  # opening at head again changes nothing
-        assert current_revision(again.engine) == "0003"
+        assert current_revision(again.engine) == "0004"
 
 
 def test_sightings_round_trip_with_utc_times_and_nulls(database_url: str) -> None:

@@ -26,6 +26,7 @@ from darkfleet.cli._options import (
 )
 from darkfleet.cli._render import echo_json, print_table, stderr_console
 from darkfleet.cli.main import cli
+from darkfleet.cli.reports import explain_report_item
 from darkfleet.cli.workspace import existing_workspace
 from darkfleet.config import build_section, describe_section, parse_utc_time
 from darkfleet.engine.detect import DetectReport, run_detection
@@ -39,6 +40,7 @@ from darkfleet.engine.detect_config import (
 from darkfleet.engine.evidence import Explanation, event_records, explain_event, query_events
 from darkfleet.engine.sanctions import ScreenReport, screen_store
 from darkfleet.errors import ConfigError
+from darkfleet.fuse.reports import CLAIM_PREFIX, REPORT_PREFIX
 from darkfleet.fuse.risk import CHAIN_PREFIX
 from darkfleet.fuse.risk_params import describe_risk_params
 from darkfleet.fuse.sanctions.match import ScreenParams
@@ -574,7 +576,7 @@ def _place(sighting: Mapping[str, Any]) -> str:
 def explain_command(
     event_id: str, store: str | None, config_file: str | None, output_format: str
 ) -> None:
-    """Show why an event or a risk reason was found.
+    """Show the evidence behind an event, reason, claim or report.
 
     For an event id: the event, the parameters and fingerprint of the detector that
     found it, and the positions behind it (12 h either side) with input file, line
@@ -586,6 +588,10 @@ def explain_command(
     its weights, every finding, and the same evidence for each event behind it, with
     disputes and corrections from the workspace applied (docs/risk.md).
 
+    For a claim (clm-...): the report sentence, who asserts it, its certainty, the
+    report (title, date, url or file), the linked vessels and its versions. For a report
+    (rpt-...): the report and its claims.
+
     Examples:
 
       darkfleet explain 3f2a9c0d1e2b4a5c6d7e
@@ -593,7 +599,12 @@ def explain_command(
       darkfleet explain 3f2a9c0d1e2b4a5c6d7e --format json
 
       darkfleet explain risk:273610000:dark_sanctioned
+
+      darkfleet explain clm-0268844fa129b1194f79
     """
+    if event_id.startswith((CLAIM_PREFIX, REPORT_PREFIX)):
+        explain_report_item(event_id, store, output_format)
+        return
     if event_id.startswith(CHAIN_PREFIX):
         from darkfleet.cli.vessel import explain_risk_chain
 

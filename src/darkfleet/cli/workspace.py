@@ -311,18 +311,21 @@ _REASON_HELP: Final = "Why (kept in the item's history)."
 @store_option
 @author_option
 def dispute_command(item_id: str, reason: str, store: str | None, author: str | None) -> None:
-    """Mark a sighting or event as disputed, with a reason.
+    """Mark a sighting, claim or event as disputed, with a reason.
 
     The item keeps its fields; its status becomes disputed and the dispute is a new
-    version in its history. A disputed event gives no risk points and a disputed
-    sighting leaves the evidence dark-leg reasoning uses; dossiers show both, marked.
-    A later `darkfleet correct` resolves the dispute.
+    version in its history. A disputed event gives no risk points; a disputed sighting
+    leaves the evidence dark-leg reasoning uses; a disputed claim leaves the evidence
+    dossiers use; dossiers show all three, marked. A later `darkfleet correct` resolves
+    the dispute.
 
     Examples:
 
       darkfleet dispute sgt-4059929ad3c341286701 --reason "cloud over the pier"
 
       darkfleet dispute 5f1c2a9e0b7d4c3a2e11 --reason "two vessels share this MMSI" --author ana
+
+      darkfleet dispute clm-0268844fa129b1194f79 --reason "the ministry retracted it"
     """
     with _opened(store, create=False) as (parquet, workspace):
         version = dispute_item(
@@ -351,18 +354,22 @@ def dispute_command(item_id: str, reason: str, store: str | None, author: str | 
 def correct_command(
     item_id: str, assignments: tuple[str, ...], reason: str, store: str | None, author: str | None
 ) -> None:
-    """Correct fields of a sighting or event, with a reason.
+    """Correct fields of a sighting, claim or event, with a reason.
 
     Sightings: vessel, time, start, end, port, lat, lon, source, observation,
-    confidence (vessel and port are resolved again). Events: mmsi, other_mmsi,
-    start, end, lat, lon, port, country, score. The correction is a new version; the
-    earlier ones stay in `darkfleet history ID`.
+    confidence (vessel and port are resolved again). Claims: source, predicate,
+    certainty, vessels and places (;-separated), time (2023-09-07 or start..end),
+    quantity ('more_than 1000 containers'). Events: mmsi, other_mmsi, start, end,
+    lat, lon, port, country, score. The correction is a new version; the earlier ones
+    stay in `darkfleet history ID`.
 
     Examples:
 
       darkfleet correct sgt-4059929ad3c341286701 --set confidence=low --reason "re-read the image"
 
       darkfleet correct 5f1c2a9e0b7d4c3a2e11 --set port=Rajin --set country=PRK --reason "pier matches"
+
+      darkfleet correct clm-0268844fa129b1194f79 --set "vessels=LADY R; IMO 9179842" --reason "re-read"
     """
     changes = parse_assignments(assignments)
     with _opened(store, create=False) as (parquet, workspace):
@@ -404,10 +411,10 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
 @store_option
 @_format_option(["table", "json"])
 def history_command(item_id: str, store: str | None, output_format: str) -> None:
-    """Show every version of a sighting or event, oldest first.
+    """Show every version of a sighting, claim or event.
 
-    Each version shows who recorded it, when, why, the action (import, add, correct,
-    dispute), the status it left and the fields it changed.
+    Oldest first, each version shows who recorded it, when, why, the action (import,
+    add, correct, dispute), the status it left and the fields it changed.
 
     Examples:
 

@@ -7,6 +7,8 @@ ever overwritten:
 
 - a **sighting** (id ``sgt-...``) lives in the workspace: a dispute or a correction is a
   new version of it, holding all its fields;
+- a **claim** (id ``clm-...``, from a stored news report) likewise: a new version with
+  all its fields (``darkfleet.fuse.reports.correct_claim`` applies a correction);
 - an **event** (by ``event_id``; ``sanctions_match`` events included) lives in the
   Parquet store, which detection rewrites: its dispute or correction is an annotation in
   the workspace keyed by ``event_id``, holding every field corrected so far, which
@@ -30,12 +32,23 @@ import polars as pl
 from darkfleet import schema
 from darkfleet.config import parse_utc_time
 from darkfleet.errors import ConfigError, StoreError
+from darkfleet.fuse.reports import correct_claim
 from darkfleet.fuse.sightings import FIELDS as SIGHTING_FIELDS
 from darkfleet.fuse.sightings import FieldError, build_sighting, sighting_raw
 from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.reference.countries import to_alpha3
 from darkfleet.store import Store
-from darkfleet.store.workspace import ItemVersion, SightingFields, Workspace
+from darkfleet.store.workspace import (
+    ClaimFields,
+    ItemVersion,
+    SightingFields,
+    Workspace,
+    append_claim_version,
+    claim_history,
+    current_claim,
+    has_claim,
+    read_report_record,
+)
 
 __all__ = [
     "EVENT_FIELDS",
@@ -49,7 +62,7 @@ __all__ = [
     "parse_assignments",
 ]
 
-ItemKind = Literal["sighting", "event"]
+ItemKind = Literal["sighting", "claim", "event"]
 
 
 def _time_text(text: str) -> str:
@@ -153,21 +166,30 @@ def _current_sighting(workspace: Workspace, item_id: str) -> SightingFields:
     return current[1]
 
 
+def _current_claim(workspace: Workspace, item_id: str) -> ClaimFields:
+    current = current_claim(workspace, item_id)
+    if current is None:  # find_item saw it and versions are never deleted: a concurrent bug
+        raise StoreError(f"claim {item_id!r} vanished from the workspace")
+    return current[1]
+
+
 def find_item(item_id: str, workspace: Workspace, store: Store) -> ItemKind:
-    """Say whether ``item_id`` is a sighting or an event.
+    """Say whether ``item_id`` is a sighting, a claim or an event.
 
     Raises
     ------
     ConfigError
-        No sighting or event has this id (the message says where to find ids).
+        No sighting, claim or event has this id (the message says where to find ids).
     """
     if workspace.has_sighting(item_id):
         return "sighting"
+    if has_claim(workspace, item_id):
+        return "claim"
     if _event_row(store, item_id) is not None:
         return "event"
     raise ConfigError(
-        f"no sighting or event has the id {item_id!r}; find ids with `darkfleet sightings "
-        "list` and `darkfleet events`"
+        f"no sighting, claim or event has the id {item_id!r}; find ids with `darkfleet "
+        "sightings list`, `darkfleet claims` and `darkfleet events`"
     )
 
 
@@ -188,6 +210,12 @@ def dispute_item(
             author=author, recorded_ts=recorded_ts, reason=reason,
         )  # fmt: skip
         return workspace.sighting_history(item_id)[-1]
+    if kind == "claim":
+        append_claim_version(
+            workspace, item_id, _current_claim(workspace, item_id), action="dispute",
+            status="disputed", author=author, recorded_ts=recorded_ts, reason=reason,
+        )  # fmt: skip
+        return claim_history(workspace, item_id)[-1]
     history = workspace.annotation_history(item_id)
     workspace.append_annotation(
         item_id, item_kind="event", fields=history[-1].fields if history else {},
@@ -211,7 +239,9 @@ def correct_item(
 
     Sightings take the fields of a sightings file (``vessel``, ``time``, ``start``,
     ``end``, ``port``, ``lat``, ``lon``, ``source``, ``observation``, ``confidence``);
-    the vessel and port are resolved again. Events take ``EVENT_FIELDS``.
+    the vessel and port are resolved again. Claims take
+    ``darkfleet.fuse.reports.CLAIM_FIELDS`` (vessels linked again). Events take
+    ``EVENT_FIELDS``.
 
     Raises
     ------
@@ -241,6 +271,19 @@ def correct_item(
             author=author, recorded_ts=recorded_ts, reason=reason,
         )  # fmt: skip
         return workspace.sighting_history(item_id)[-1]
+    if kind == "claim":
+        claim = _current_claim(workspace, item_id)
+        report = read_report_record(workspace, claim.report_id)
+        corrected_claim = correct_claim(
+            claim, changes, VesselIndex.from_store(store),
+            language=report.language if report else "en",
+            published=report.published_date if report else None,
+        )  # fmt: skip
+        append_claim_version(
+            workspace, item_id, corrected_claim, action="correct", status="corrected",
+            author=author, recorded_ts=recorded_ts, reason=reason,
+        )  # fmt: skip
+        return claim_history(workspace, item_id)[-1]
     history = workspace.annotation_history(item_id)
     fields: dict[str, Any] = dict(history[-1].fields) if history else {}
     for name, value in changes.items():
@@ -273,11 +316,14 @@ def item_history(item_id: str, workspace: Workspace, store: Store) -> ItemHistor
     Raises
     ------
     ConfigError
-        No sighting, event or annotation has this id.
+        No sighting, claim, event or annotation has this id.
     """
     sighting_versions = workspace.sighting_history(item_id)
     if sighting_versions:
         return ItemHistory(item_id, "sighting", None, sighting_versions)
+    claim_versions = claim_history(workspace, item_id)
+    if claim_versions:
+        return ItemHistory(item_id, "claim", None, claim_versions)
     event = _event_row(store, item_id)
     annotations = workspace.annotation_history(item_id)
     if event is None and not annotations:

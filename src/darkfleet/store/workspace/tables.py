@@ -9,6 +9,9 @@ one version of one item, never updated or deleted (triggers enforce it, migratio
 - ``annotation_versions``: disputes and corrections of items stored elsewhere (events in
   the Parquet store, keyed by ``event_id``), each version holding the item's status and
   every corrected field so far (view ``current_annotations``).
+- ``reports``: one row per news report or statement, with its main text (migration 0004).
+- ``claim_versions``: every version of every claim extracted from a report, with its full
+  fields; ``vessels`` and ``places`` are JSON arrays (view ``current_claims``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-__all__ = ["ANNOTATION_VERSIONS", "METADATA", "SIGHTING_VERSIONS", "UtcDateTime"]
+__all__ = [
+    "ANNOTATION_VERSIONS",
+    "CLAIM_VERSIONS",
+    "METADATA",
+    "REPORTS",
+    "SIGHTING_VERSIONS",
+    "UtcDateTime",
+]
 
 
 class UtcDateTime(sa.types.TypeDecorator[datetime]):
@@ -93,4 +103,48 @@ ANNOTATION_VERSIONS: Final = sa.Table(
     *_version_columns(),
     sa.Column("fields", sa.Text, nullable=False),
     sa.UniqueConstraint("item_id", "version", name="uq_annotation_versions_id_version"),
+)
+
+REPORTS: Final = sa.Table(
+    "reports",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("report_id", sa.String(40), nullable=False, unique=True),
+    sa.Column("title", sa.Text),
+    sa.Column("url", sa.Text),
+    sa.Column("file", sa.Text),
+    sa.Column("published_date", sa.Date),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("text_sha256", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("added_ts", UtcDateTime, nullable=False),
+)
+
+CLAIM_VERSIONS: Final = sa.Table(
+    "claim_versions",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("claim_id", sa.String(40), nullable=False),
+    *_version_columns(),
+    sa.Column("report_id", sa.String(40), sa.ForeignKey("reports.report_id"), nullable=False),
+    sa.Column("claim_index", sa.Integer, nullable=False),
+    sa.Column("sentence_index", sa.Integer, nullable=False),
+    sa.Column("sentence", sa.Text, nullable=False),
+    sa.Column("source", sa.Text),
+    sa.Column("source_phrase", sa.Text),
+    sa.Column("predicate", sa.Text, nullable=False),
+    sa.Column("vessels", sa.Text, nullable=False),
+    sa.Column("places", sa.Text, nullable=False),
+    sa.Column("time_phrase", sa.Text),
+    sa.Column("time_start_date", sa.Date),
+    sa.Column("time_end_date", sa.Date),
+    sa.Column("quantity_phrase", sa.Text),
+    sa.Column("quantity_value", sa.Double),
+    sa.Column("quantity_unit", sa.Text),
+    sa.Column("quantity_qualifier", sa.String(16)),
+    sa.Column("certainty", sa.String(16), nullable=False),
+    sa.Column("certainty_cue", sa.Text),
+    sa.Column("refers_to_claim_id", sa.String(40)),
+    sa.UniqueConstraint("claim_id", "version", name="uq_claim_versions_id_version"),
 )
