@@ -83,7 +83,7 @@ def test_demo_finds_the_shuttle_ships_dark_near_dprk_ports(
         "high",
     )
     assert "satellite image" in seen["source"]
-    section = out.split("Dark port calls")[1].split("Next:")[0]
+    section = out.split("Dark port calls")[1].split("What the statement claims")[0]
     rows = [line.split("│") for line in section.splitlines() if "│" in line]
     assert [cells[0].strip() for cells in rows] == ["confirmed", "possible"]
     (confirmed_row, possible_row) = rows
@@ -97,6 +97,13 @@ def test_demo_finds_the_shuttle_ships_dark_near_dprk_ports(
     assert possible_row[1].strip() in SHUTTLE_SHIPS - {confirmed_row[1].strip()}
     assert f"Sighting {sighting_id}: " in section
     assert "confirmed dark port call: Najin" in reasons
+    # the bundled statement's claims, linked to the shuttle ships, with who says so and
+    # how sure they are (issue 5)
+    said = out.split("What the statement claims")[1].split("Next:")[0]
+    claim_rows = [line.split("│") for line in said.splitlines() if "clm-" in line]
+    assert {cells[1].strip() for cells in claim_rows} >= {"asserted", "assessed", "unverified"}
+    assert {cells[0].strip() for cells in claim_rows} >= {"ANGARA", "MARIA", "MAIA-1", "LADY R"}
+    assert "US Department of State" in said
     encounters = events.filter(pl.col("type") == "encounter")
     pair_mids = {
         (str(a)[:3], str(b)[:3]) for a, b in encounters.select("mmsi", "other_mmsi").iter_rows()

@@ -230,3 +230,29 @@ def test_an_empty_article_is_an_input_error(
     assert out == ""
     assert "the file is empty" in err
     assert json.loads(ok(["reports", "list", "--store", store, "--format", "json"], capsys)) == []
+
+
+def test_the_dossier_shows_a_vessels_claims_until_disputed(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payload, _ = add(store, capsys)
+    lady_r = [c for c in payload["claims"] if any(
+        link["mmsi"] == LADY_R_MMSI for link in c["vessel_links"] or [])]  # fmt: skip
+    assert lady_r, "the statement names LADY R"
+
+    def dossier_claims() -> list[dict[str, Any]]:
+        dossier = json.loads(
+            ok(["vessel", str(LADY_R_MMSI), "--store", store, "--format", "json"], capsys)
+        )
+        return list(dossier["claims"])
+
+    shown = dossier_claims()
+    assert [c["claim_id"] for c in shown] == [c["claim_id"] for c in lady_r]
+    assert {c["report_id"] for c in shown} == {payload["report_id"]}
+    assert all(c["published_date"] == "2023-10-13" for c in shown)
+    assert all(c["mmsi"] == LADY_R_MMSI for c in shown)
+    table = ok(["vessel", str(LADY_R_MMSI), "--store", store], capsys)
+    assert "Claims in reports" in table
+    assert lady_r[0]["claim_id"] in table
+    ok(["dispute", lady_r[0]["claim_id"], "--reason", "misread", "--store", store], capsys)
+    assert [c["claim_id"] for c in dossier_claims()] == [c["claim_id"] for c in lady_r[1:]]

@@ -1,15 +1,18 @@
 """``darkfleet demo``: replay the Rajin shuttle scenario end to end (simulate, ingest, detect).
 
-Between ingest and detection the demo records one analyst's imagery sighting in the demo
-store's own SQLite workspace (never ``$DARKFLEET_DATABASE_URL``: the demo leaves your
-database alone): a shuttle ship the simulation planted a dark call at Najin (Rajin) for,
-seen at the pier during that call. Detection then confirms that dark port call.
+Between ingest and detection the demo records an analyst's evidence in the demo store's
+own SQLite workspace (never ``$DARKFLEET_DATABASE_URL``: the demo leaves your database
+alone): one imagery sighting (a shuttle ship the simulation planted a dark call at Najin
+(Rajin) for, seen at the pier during that call), which detection turns into a confirmed
+dark port call, and the bundled statement (``engine.reports.add_demo_report``), whose
+claims link to the shuttle ships' dossiers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -22,13 +25,15 @@ from darkfleet.cli.main import cli
 from darkfleet.engine.detect import run_detection
 from darkfleet.engine.detect_config import build_detect_config
 from darkfleet.engine.ingest import IngestOptions, ingest_paths
+from darkfleet.engine.reports import add_demo_report
 from darkfleet.engine.sanctions import demo_list_path, load_sanctions_list, screen_store
 from darkfleet.fuse.dossier import Fleet, load_fleet, rank_vessels
+from darkfleet.fuse.reports import vessel_claims
 from darkfleet.fuse.risk_params import RiskParams
 from darkfleet.fuse.sightings import add_sighting, read_current_sightings
 from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
-from darkfleet.store.workspace import open_workspace, workspace_url
+from darkfleet.store.workspace import Workspace, open_workspace, workspace_url
 
 #: Vessels listed in the ranking, and those whose reasons are spelled out.
 TOP_VESSELS = 10
@@ -87,9 +92,11 @@ def demo_command(out_dir: str, seed: int) -> None:
     ingest_summary = ingest_paths(
         [str(paths["feed"])], store, IngestOptions(), ingested_at=datetime.now(UTC)
     )
-    console.print("3/4 recording an analyst's satellite-image sighting at Rajin ...")
+    console.print("3/4 recording an analyst's sighting at Rajin and a government statement ...")
     recorded_ts = result.start + timedelta(days=result.days)  # after the data: deterministic
     sightings = _record_sighting(store, root / "store", result.truth, result.vessels, recorded_ts)
+    with _demo_workspace(root / "store") as workspace:
+        statement = add_demo_report(store, workspace, added_ts=recorded_ts)
     console.print("4/4 running the detectors ...")
     context = load_geo_context()
     context = dataclasses.replace(context, shore=load_shore_grid())
@@ -110,16 +117,20 @@ def demo_command(out_dir: str, seed: int) -> None:
         f"{len(total.vessels):,} vessels over {result.days} days; "
         f"{sum(report.events_total.values()):,} events; "
         f"{screening.result.events.height if screening.result else 0} sanctions matches; "
-        f"{sightings.height} analyst sighting; store {root / 'store'}\n"
+        f"{sightings.height} analyst sighting; {len(statement.report.claims)} claims from a "
+        f"statement; store {root / 'store'}\n"
     )
-    fleet = load_fleet(
-        store,
-        mid_table=load_mid_table(),
-        port_groups=default_port_groups(context.ports),
-        params=RiskParams(),
-    )
+    with _demo_workspace(root / "store") as workspace:
+        fleet = load_fleet(
+            store,
+            mid_table=load_mid_table(),
+            port_groups=default_port_groups(context.ports),
+            params=RiskParams(),
+            workspace=workspace,
+        )
     _print_ranking(fleet)
     _print_dark_calls(fleet, sightings)
+    _print_claims(fleet)
     click.echo(
         f'Next: darkfleet vessel "LADY R" --store {root / "store"}   |   '
         f"darkfleet vessels --store {root / 'store'}"
@@ -156,6 +167,12 @@ def _print_ranking(fleet: Fleet) -> None:
     )
 
 
+def _demo_workspace(store_root: Path) -> AbstractContextManager[Workspace]:
+    """The demo store's own SQLite workspace (created on first use)."""
+    url = workspace_url(store_root, None)
+    return open_workspace(url, where=f"the demo store's workspace ({store_root})")
+
+
 def _record_sighting(
     store: ParquetStore,
     store_root: Path,
@@ -168,8 +185,7 @@ def _record_sighting(
     planted = truth.filter(
         (pl.col("type") == "dark_port_call") & (pl.col("port") == SIGHTING_PORT)
     ).sort("start", "mmsi")
-    url = workspace_url(store_root, None)
-    with open_workspace(url, where=f"the demo store's workspace ({store_root})") as workspace:
+    with _demo_workspace(store_root) as workspace:
         if planted.height:
             call = planted.row(0, named=True)
             ship = vessels.filter(pl.col("mmsi") == call["mmsi"]).row(0, named=True)
@@ -241,6 +257,40 @@ def _print_dark_calls(fleet: Fleet, sightings: pl.DataFrame) -> None:
             f"  source: {seen['source']}\n  observation: {seen['observation']}"
         )
     click.echo()
+
+
+def _print_claims(fleet: Fleet) -> None:
+    """What the statement says about the ranked ships: who says it, how sure, the sentence."""
+    claims = fleet.workspace.claims
+    if claims is None or claims.is_empty():
+        return
+    named = vessel_claims(claims, mmsis=fleet.vessels["mmsi"].to_list())
+    names = dict(zip(fleet.vessels["mmsi"].to_list(), fleet.vessels["name"].to_list(), strict=True))
+    rows = [
+        (
+            names.get(mmsis[0]) or mmsis[0] if len(mmsis) == 1 else f"{len(mmsis)} ships",
+            claim["certainty"],
+            claim["source"] or "",
+            claim["sentence"],
+            claim["claim_id"],
+        )
+        for claim, mmsis in _claims_with_vessels(named)
+    ]
+    print_table(
+        "What the statement claims about them (darkfleet explain CLAIM_ID; darkfleet claims)",
+        ["vessels", "certainty", "who says so", "sentence", "claim"],
+        rows,
+    )
+
+
+def _claims_with_vessels(named: pl.DataFrame) -> list[tuple[dict[str, Any], list[int]]]:
+    """Each claim once, with the MMSIs of the store's vessels it names."""
+    grouped = (
+        named.group_by("claim_id", maintain_order=True)
+        .agg(pl.all().first(), pl.col("mmsi").drop_nulls().unique().sort().alias("mmsis"))
+        .drop("mmsi")
+    )
+    return [(row, row["mmsis"]) for row in grouped.iter_rows(named=True)]
 
 
 def _minute(value: datetime) -> str:

@@ -113,6 +113,15 @@ def _event_id(record: dict[str, Any]) -> str:
     return f"{record['event_id']}{suffix}"
 
 
+def _dwell(visit: dict[str, Any]) -> str:
+    """A visit's dwell, or a dark call's longest possible dwell (``<= 45.2``)."""
+    if visit["type"] == "dark_port_call":
+        return (
+            f"<= {visit['possible_dwell_h']:.1f}" if visit["possible_dwell_h"] is not None else ""
+        )
+    return "" if visit["dwell_h"] is None else f"{visit['dwell_h']:.1f}"
+
+
 def _call_status(call: dict[str, Any]) -> str:
     """A dark port call's status, saying when its gap or every sighting is disputed."""
     if call["gap_disputed"]:
@@ -135,6 +144,16 @@ def _print_workspace(dossier: dict[str, Any]) -> None:
         ],
     )  # fmt: skip
     _table(
+        "Claims in reports (darkfleet explain CLAIM_ID shows the sentence and its report)",
+        ["claim_id", "published", "source", "certainty", "predicate", "places", "quantity",
+         "sentence"],
+        [
+            (c["claim_id"], c["published_date"], c["source"] or "", c["certainty"],
+             c["predicate"], ", ".join(c["places"] or []), _quantity(c), c["sentence"])
+            for c in dossier["claims"]
+        ],
+    )  # fmt: skip
+    _table(
         "Disputes and corrections (oldest first; the tables above show the current state)",
         ["item", "kind", "version", "recorded (UTC)", "author", "action", "status", "reason",
          "changed"],
@@ -146,6 +165,14 @@ def _print_workspace(dossier: dict[str, Any]) -> None:
             for v in item["versions"]
         ],
     )  # fmt: skip
+
+
+def _quantity(claim: dict[str, Any]) -> str:
+    """A claim's quantity as written: ``more_than 1000 containers``."""
+    if claim["quantity_value"] is None:
+        return ""
+    qualifier = f"{claim['quantity_qualifier']} " if claim["quantity_qualifier"] else ""
+    return f"{qualifier}{claim['quantity_value']:g} {claim['quantity_unit'] or ''}".strip()
 
 
 def _print_dossier(dossier: dict[str, Any]) -> None:
@@ -217,21 +244,24 @@ def _print_dossier(dossier: dict[str, Any]) -> None:
             ],
         )
     _table(
-        "Port visits and dark port calls",
+        "Port visits and dark port calls (possible calls: one row per gap, the likeliest port)",
         ["type", "port", "country", "arrival", "departure", "dwell h", "event_id"],
         [
             (
                 _call_status(v) if v["type"] == "dark_port_call" else v["type"],
-                v["port"],
+                v["port"] + (f" (or {len(others)} more: {', '.join(others[:3])}...)" if others
+                             else ""),
                 v["country"],
                 _ts(v["start"]),
                 _ts(v["end"]),
-                "" if v["dwell_h"] is None else f"{v['dwell_h']:.1f}",
+                _dwell(v),
                 _event_id(v),
             )
             for v in dossier["port_visits"]
+            if v["type"] != "dark_port_call" or v["status"] != "possible" or v["first_in_gap"]
+            for others in [v.get("other_ports_in_gap") or []]
         ],
-    )
+    )  # fmt: skip
     _table(
         "Sanctions matches",
         ["list", "entry", "matched on", "strength", "corroboration", "list flag", "event_id"],

@@ -19,6 +19,7 @@ import polars as pl
 
 from darkfleet import schema
 from darkfleet.fuse.corrections import EVENT_FIELDS
+from darkfleet.fuse.reports import read_claims
 from darkfleet.store.workspace import ANNOTATIONS, ItemVersion, Workspace
 
 __all__ = [
@@ -49,11 +50,14 @@ class WorkspaceState:
     sightings : ``CURRENT_SIGHTINGS``, ordered by ``start_ts`` then ``sighting_id``.
     histories : item id -> every version, oldest first, of each event or sighting that
         was disputed or corrected.
+    claims : every claim's current version (``fuse.reports.read_claims``); ``None``
+        without a workspace.
     """
 
     annotations: pl.DataFrame = field(default_factory=lambda: schema.empty(ANNOTATIONS))
     sightings: pl.DataFrame = field(default_factory=lambda: schema.empty(CURRENT_SIGHTINGS))
     histories: Mapping[str, tuple[ItemVersion, ...]] = field(default_factory=dict)
+    claims: pl.DataFrame | None = None
 
 
 def read_workspace_state(workspace: Workspace | None) -> WorkspaceState:
@@ -67,7 +71,12 @@ def read_workspace_state(workspace: Workspace | None) -> WorkspaceState:
         histories[item_id] = tuple(workspace.annotation_history(item_id))
     for item_id in sightings.filter(pl.col("version") > 1)["sighting_id"].to_list():
         histories[item_id] = tuple(workspace.sighting_history(item_id))
-    return WorkspaceState(annotations=annotations, sightings=sightings, histories=histories)
+    return WorkspaceState(
+        annotations=annotations,
+        sightings=sightings,
+        histories=histories,
+        claims=read_claims(workspace),
+    )
 
 
 def sighting_records(sightings: pl.DataFrame) -> list[dict[str, Any]]:

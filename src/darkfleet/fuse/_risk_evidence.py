@@ -70,6 +70,8 @@ _DETAILS: Final = pl.Struct(
             pl.Struct({"country": pl.String(), "name": pl.String()})
         ),
         "sighting_ids": pl.List(pl.String()),
+        "gap_event_id": pl.String(),
+        "required_speed_knots": pl.Float64(),
     }
 )
 _D: Final = pl.col("_d").struct
@@ -191,6 +193,34 @@ def gap_findings(decoded: pl.DataFrame, sanctioned: list[str]) -> list[pl.DataFr
     return out
 
 
+def _possible_calls_per_gap(
+    calls: pl.DataFrame, is_confirmed: pl.Expr, sanctioned: list[str]
+) -> pl.DataFrame:
+    """One ``dark_port_call`` finding per gap with possible calls and no confirmed one.
+
+    Dark-leg reasoning emits a possible call for every sensitive port a gap makes
+    reachable (often a dozen); the gap, not each port, is the evidence. The finding's
+    event is the call an analyst reads first (a port of a sanctioned country, then the
+    lowest required speed); its labels are every port of the gap in that order.
+    """
+    gap = _D.field("gap_event_id")
+    confirmed_gaps = calls.filter(is_confirmed).select(gap.alias("_gap"))
+    possible = (
+        calls.filter(~is_confirmed)
+        .with_columns(
+            gap.alias("_gap"),
+            ~pl.col("country").is_in(sanctioned).fill_null(False).alias("_elsewhere"),
+            _D.field("required_speed_knots").alias("_speed_knots"),
+        )
+        .join(confirmed_gaps, on="_gap", how="anti")
+        .sort("_gap", "_elsewhere", "_speed_knots", "event_id", nulls_last=True)
+    )
+    first = possible.group_by("_gap", maintain_order=True).agg(
+        pl.all().exclude("port").first(), pl.col("port").alias("_ports")
+    )
+    return first.select(_finding("dark_port_call", pl.lit(1.0), pl.col("_ports")))
+
+
 def port_findings(
     decoded: pl.DataFrame,
     sanctioned: list[str],
@@ -203,6 +233,7 @@ def port_findings(
 
     A confirmed call whose every sighting (``details.sighting_ids``) is in
     ``disputed_sightings`` counts as a possible one: nothing undisputed confirms it.
+    Possible calls count once per gap (``_possible_calls_per_gap``).
     """
     out: list[pl.DataFrame] = []
     calls = decoded.filter(pl.col("type") == "dark_port_call")
@@ -212,9 +243,7 @@ def port_findings(
             _finding("dark_port_call_confirmed", pl.lit(1.0), pl.col("port"))
         )
     )
-    out.append(
-        calls.filter(~is_confirmed).select(_finding("dark_port_call", pl.lit(1.0), pl.col("port")))
-    )
+    out.append(_possible_calls_per_gap(calls, is_confirmed, sanctioned))
 
     # a vessel of a sanctioned flag calling at home is no further evidence: its flag counts
     visits = with_flag(decoded.filter(pl.col("type") == "port_visit"), mid_table).filter(

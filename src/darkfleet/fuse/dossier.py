@@ -19,9 +19,10 @@ events are shown but give no points. Without one, events are scored as stored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final, Literal
 
 import polars as pl
@@ -38,6 +39,7 @@ from darkfleet.fuse._dossier_workspace import (
 from darkfleet.fuse.corrections import apply_event_corrections
 from darkfleet.fuse.identity import identity_periods, imo_pairings
 from darkfleet.fuse.links import identity_links
+from darkfleet.fuse.reports import vessel_claims
 from darkfleet.fuse.risk import CHAIN_PREFIX, risk_chain_id, risk_findings, score_findings
 from darkfleet.fuse.risk_params import RiskParams
 from darkfleet.fuse.vessels import Subject, vessel_index, vessel_names
@@ -218,7 +220,7 @@ def _iso(value: datetime) -> str:
 
 
 def to_json(value: Any) -> Any:
-    """Make rows JSON-ready: instants as ISO 8601 UTC ending in ``Z``, recursively.
+    """Make rows JSON-ready: instants as ISO 8601 UTC ending in ``Z``, dates as ISO, recursively.
 
     Examples
     --------
@@ -227,6 +229,8 @@ def to_json(value: Any) -> Any:
     """
     if isinstance(value, datetime):
         return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, Mapping):
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -310,6 +314,8 @@ def _port_visits(
             ids = details.get("sighting_ids") or []
             call = {
                 "gap_event_id": details.get("gap_event_id"),
+                "required_speed_knots": details.get("required_speed_knots"),
+                "possible_dwell_h": details.get("possible_dwell_h"),
                 "gap_disputed": details.get("gap_event_id") in disputed_events,
                 "sighting_ids": ids,
                 "confirmation_disputed": bool(ids) and set(ids) <= disputed_sightings,
@@ -332,6 +338,43 @@ def _port_visits(
             }
         )
     return out
+
+
+def _rank_possible_calls(visits: list[dict[str, Any]], sanctioned: set[str]) -> None:
+    """Mark, per gap, the possible call an analyst reads first (in place).
+
+    A gap makes a call possible at every sensitive port in reach. The first is a port of
+    a sanctioned country, then the lowest required speed: ``first_in_gap`` true, with
+    ``other_ports_in_gap`` naming the others in that order; the others get
+    ``first_in_gap`` false.
+
+    Examples
+    --------
+    >>> calls = [{"type": "dark_port_call", "status": "possible", "gap_event_id": "g",
+    ...           "event_id": e, "port": p, "country": c, "required_speed_knots": v}
+    ...          for e, p, c, v in [("a", "Vostochnyy", "RUS", 4.0), ("b", "Senbong", "PRK", 9.0),
+    ...                             ("c", "Najin", "PRK", 8.5)]]
+    >>> _rank_possible_calls(calls, {"PRK"})
+    >>> [(c["port"], c["first_in_gap"]) for c in calls]
+    [('Vostochnyy', False), ('Senbong', False), ('Najin', True)]
+    >>> calls[2]["other_ports_in_gap"]
+    ['Senbong', 'Vostochnyy']
+    """
+    by_gap: dict[str, list[dict[str, Any]]] = {}
+    for visit in visits:
+        if visit["type"] == "dark_port_call" and visit["status"] == "possible":
+            by_gap.setdefault(visit["gap_event_id"], []).append(visit)
+    for calls in by_gap.values():
+        calls.sort(
+            key=lambda c: (
+                c["country"] not in sanctioned,
+                c["required_speed_knots"] if c["required_speed_knots"] is not None else math.inf,
+                c["event_id"],
+            )
+        )
+        for rank, call in enumerate(calls):
+            call["first_in_gap"] = rank == 0
+        calls[0]["other_ports_in_gap"] = [c["port"] for c in calls[1:]]
 
 
 def _sightings(fleet: Fleet, mmsis: list[int], imos: list[int]) -> tuple[pl.DataFrame, list[str]]:
@@ -361,7 +404,9 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
     with their details), ``sightings`` (the workspace's sightings of one of the MMSIs or
     IMOs, current version, disputed ones included, with ``status`` and ``version``),
     ``corrections`` (every disputed or corrected event or sighting of the vessel with
-    its history) and ``risk`` (``score`` 0-100, ``reasons`` with their evidence and
+    its history), ``claims`` (the undisputed claims of stored reports that name one of
+    the MMSIs or IMOs, ``fuse.reports.VESSEL_CLAIMS`` with dates as ISO text, oldest
+    report first) and ``risk`` (``score`` 0-100, ``reasons`` with their evidence and
     ``chain_id``, ``params_fingerprint``). Events show their corrected fields; disputed
     or corrected ones carry ``correction`` (``status``, ``version``, ``author``,
     ``reason``). Instants are ISO 8601 UTC ending in ``Z``.
@@ -392,6 +437,7 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
         set(_disputed_sightings(fleet.workspace)),
         set(fleet.events.filter(pl.col("status") == "disputed")["event_id"].to_list()),
     )
+    _rank_possible_calls(port_visits, set(fleet.params.sanctioned_countries))
     sanctions = _sanctions(
         events.filter((pl.col("type") == "sanctions_match") & pl.col("mmsi").is_in(mmsis))
     )
@@ -423,5 +469,17 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
             original_events=fleet.original_events,
             sighting_ids=sighting_ids,
         ),
+        "claims": _claims(fleet, mmsis, imos),
         "risk": _risk(fleet, subject),
     }
+
+
+def _claims(fleet: Fleet, mmsis: list[int], imos: list[int]) -> list[dict[str, Any]]:
+    """The vessel's undisputed claims from stored reports, one per claim, JSON-ready."""
+    if fleet.workspace.claims is None:
+        return []
+    claims = vessel_claims(fleet.workspace.claims, mmsis=mmsis, imos=imos).unique(
+        "claim_id", keep="first", maintain_order=True
+    )
+    records: list[dict[str, Any]] = to_json(claims.to_dicts())
+    return records

@@ -68,6 +68,7 @@ __all__ = [
     "read_vessel_claims",
     "report_id",
     "store_report",
+    "vessel_claims",
 ]
 
 #: Id prefixes: what ``darkfleet explain``, ``dispute``, ``correct`` and ``history`` see.
@@ -399,6 +400,16 @@ def read_vessel_claims(
 ) -> pl.DataFrame:
     """Return the current, undisputed claims that name any of these vessels.
 
+    Reads ``read_claims`` and keeps what ``vessel_claims`` keeps.
+    """
+    return vessel_claims(read_claims(workspace), mmsis=mmsis, imos=imos)
+
+
+def vessel_claims(
+    claims: pl.DataFrame, *, mmsis: Sequence[int] = (), imos: Sequence[int] = ()
+) -> pl.DataFrame:
+    """Keep the undisputed claims of ``claims`` (``read_claims``) naming one of these vessels.
+
     For dossiers: a vessel's claims are those whose linked vessels carry one of
     ``mmsis`` or ``imos`` (an IMO links a claim even when the store knows no MMSI for
     it). Disputed claims are left out; corrected ones appear as corrected.
@@ -408,9 +419,9 @@ def read_vessel_claims(
     ``VESSEL_CLAIMS``: one row per (claim, vessel named in it that matches), ordered by
     publication date, report, claim index.
     """
-    claims = read_claims(workspace).filter(pl.col("status") != "disputed")
     rows = (
-        claims.with_columns(
+        claims.filter(pl.col("status") != "disputed")
+        .with_columns(
             pl.col("places").list.eval(pl.element().struct.field("name")).alias("place_names"),
             pl.col("places")
             .list.eval(pl.element().struct.field("port_id").drop_nulls())

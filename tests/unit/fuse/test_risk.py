@@ -172,15 +172,25 @@ def test_dark_hours_with_only_other_sensitive_ports_in_reach_count_less() -> Non
     assert "dark_sanctioned" not in reasons["rule"].to_list()
 
 
-def test_dark_port_calls_score_by_status() -> None:
+def test_dark_port_calls_score_by_status_once_per_gap() -> None:
+    def call(
+        event_id: str, gap: str, port: str, country: str, speed: float, **kw: object
+    ) -> dict[str, object]:
+        return _event(event_id, "dark_port_call", port=port, country=country,
+                      gap_event_id=gap, required_speed_knots=speed, **kw)  # fmt: skip
+
     calls = [
-        _event("c1", "dark_port_call", port="Najin", country="PRK", status="possible"),
-        _event("c2", "dark_port_call", hours=5, port="Najin", country="PRK", status="possible"),
-        _event("c3", "dark_port_call", hours=9, port="Najin", country="PRK", status="confirmed"),
+        call("c1", "g1", "Najin", "PRK", 9.0, status="possible"),
+        call("c4", "g1", "Vostochnyy", "RUS", 4.0, status="possible"),  # slower, not sanctioned
+        call("c2", "g2", "Najin", "PRK", 7.0, hours=5, status="possible"),
+        call("c3", "g3", "Najin", "PRK", 6.0, hours=9, status="confirmed"),
+        call("c5", "g3", "Ch'ongjin", "PRK", 5.0, hours=9, status="possible"),  # g3 is confirmed
     ]
     scores, reasons = _score(calls)
-    assert _reason(reasons, "dark_port_call")["points"] == 20.0
-    assert _reason(reasons, "dark_port_call")["event_ids"] == ["c1", "c2"]
+    possible = _reason(reasons, "dark_port_call")
+    assert possible["points"] == 20.0  # two gaps, not three possible calls
+    assert possible["event_ids"] == ["c1", "c2"]  # each gap's sanctioned port first
+    assert "2 x possible dark port call: Najin, Vostochnyy" in possible["text"]
     assert _reason(reasons, "dark_port_call_confirmed")["points"] == 25.0
     assert _reason(reasons, "dark_port_call_confirmed")["event_ids"] == ["c3"]
     assert scores[SHIP] == 45.0
