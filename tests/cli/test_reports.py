@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -211,15 +214,68 @@ def test_named_encoding_reads_a_cp1252_file(
     assert json.loads(out)["claims"][0]["certainty"] == "unverified"
 
 
-def test_a_url_is_not_fetched_and_the_error_says_to_save_the_page(
-    capsys: pytest.CaptureFixture[str],
+class _Pages(http.server.BaseHTTPRequestHandler):
+    """Serves the German HTML test article (declared cp1252) at /article; 404 elsewhere."""
+
+    def do_GET(self) -> None:
+        if self.path != "/article":
+            self.send_error(404, "Not Found")
+            return
+        body = (DATA / "de_seoul_schaetzung.html").read_text(encoding="utf-8").encode("cp1252")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=windows-1252")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def loopback_site() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 (a random port) for the page fetch."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_url_is_fetched_decoded_by_its_charset_and_kept(
+    loopback_site: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = _run(["reports", "add", "https://example.org/article"], capsys)
+    url = f"{loopback_site}/article"
+    code, out, err = _run(["reports", "add", url, "--dry-run", "--format", "json"], capsys)
+    assert code == 0, err
+    fetched = json.loads(out)
+    local = _run(
+        ["reports", "add", str(DATA / "de_seoul_schaetzung.html"), "--dry-run", "--format", "json"],
+        capsys,
+    )
+    assert local[0] == 0, local[2]
+    assert fetched["language"] == "de"
+    assert fetched["claims"] == json.loads(local[1])["claims"]  # same text, umlauts intact
+
+
+@pytest.mark.parametrize(
+    ("path_or_url", "message"),
+    [
+        ("/missing", "the server answered 404"),
+        ("ftp://127.0.0.1/article", "only http and https pages can be fetched"),
+        ("http://127.0.0.1:9/article", "could not fetch the page"),
+    ],
+)
+def test_a_page_that_cannot_be_fetched_is_an_input_error(
+    loopback_site: str, path_or_url: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = loopback_site + path_or_url if path_or_url.startswith("/") else path_or_url
+    code, out, err = _run(["reports", "add", url, "--dry-run"], capsys)
     assert code == 3
     assert out == ""
-    assert "does not fetch web pages" in err
-    assert "save the page" in err
-    assert "darkfleet reports add page.html" in err
+    assert message in err
+    assert "save the page in a browser" in err
 
 
 def test_a_missing_file_is_an_input_error(capsys: pytest.CaptureFixture[str]) -> None:

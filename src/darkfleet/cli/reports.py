@@ -19,7 +19,7 @@ from darkfleet.cli._options import format_option, resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table
 from darkfleet.cli.main import cli
 from darkfleet.cli.workspace import _author, _now, _opened, _version_record, author_option
-from darkfleet.engine.reports import add_report, known_vessels
+from darkfleet.engine.reports import add_report, fetch_page, known_vessels
 from darkfleet.errors import InputError
 from darkfleet.fuse.claims import CERTAINTIES, Claim, Language, parse_published, read_report
 from darkfleet.fuse.reports import REPORT_PREFIX, claim_records, explain_claim, read_claims
@@ -95,7 +95,8 @@ def add_command(
 ) -> None:
     """Store an article or statement and its claims.
 
-    Reads a text or HTML file (``-`` for stdin), keeps the main text, detects German or
+    Reads a text or HTML file (``-`` for stdin) or fetches a web page (http or https:
+    the only network access darkfleet makes), keeps the main text, detects German or
     English, and extracts one claim per sentence that states an action or a denial:
     source, predicate, vessels (linked to the store's vessels by IMO or name; a name the
     store does not know, or several vessels carry, stays unlinked), places, time,
@@ -109,15 +110,16 @@ def add_command(
 
       darkfleet reports add statement.txt --published 2023-10-13 --format json
 
+      darkfleet reports add https://www.state.gov/... --published 2023-10-13
+
       curl -s URL | darkfleet reports add - --published 2023-10-18 --url URL
     """
-    if _URL.match(source):
-        raise InputError(
-            f"{source}: darkfleet does not fetch web pages (it works offline); save the "
-            "page in a browser and pass the file: darkfleet reports add page.html --url URL"
-        )
     date_published = parse_published(published, where="--published") if published else None
-    data, name = _read(source)
+    if _URL.match(source):
+        data, charset = fetch_page(source)
+        name, url, encoding = source, url or source, encoding or charset
+    else:
+        data, name = _read(source)
     chosen = None if language == "auto" else _language(language)
     if dry_run:
         report = read_report(

@@ -12,6 +12,8 @@ the style of the US government's October 2023 statements on the Rajin shuttle; s
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -20,6 +22,7 @@ from typing import Final
 
 import polars as pl
 
+from darkfleet.errors import InputError
 from darkfleet.fuse.claims import Language, Report, read_report
 from darkfleet.fuse.reports import StoredReport, store_report
 from darkfleet.fuse.vessel_mentions import VesselIndex
@@ -32,12 +35,53 @@ __all__ = [
     "add_demo_report",
     "add_report",
     "demo_report_path",
+    "fetch_page",
     "known_vessels",
 ]
+
+#: A page larger than this is not an article (20 MB).
+MAX_PAGE_BYTES: Final = 20_000_000
+_FETCH_HINT: Final = "or save the page in a browser and pass the file with --url URL"
 
 #: Publication date of the bundled demo statement (its SOURCE.md): "last week" in it
 #: resolves against this day.
 DEMO_REPORT_PUBLISHED: Final = date(2023, 10, 13)
+
+
+def fetch_page(
+    url: str, *, timeout_s: float = 30.0, max_bytes: int = MAX_PAGE_BYTES
+) -> tuple[bytes, str | None]:
+    """Download one web page (``http`` or ``https``): its bytes and its declared charset.
+
+    The only network access darkfleet makes, and only when an analyst names a URL.
+
+    Raises
+    ------
+    InputError
+        Another scheme, an HTTP error status, a network failure or timeout, or a page
+        larger than ``max_bytes``; the message names the URL and the way around it.
+    """
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        raise InputError(f"{url}: only http and https pages can be fetched; {_FETCH_HINT}")
+    request = urllib.request.Request(url, headers={"User-Agent": "darkfleet (reports add)"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
+            data: bytes = response.read(max_bytes + 1)
+            charset = response.headers.get_content_charset()
+    except urllib.error.HTTPError as err:
+        err.close()  # the error holds the response's socket
+        raise InputError(
+            f"{url}: the server answered {err.code} {err.reason}; {_FETCH_HINT}"
+        ) from err
+    except (urllib.error.URLError, TimeoutError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise InputError(f"{url}: could not fetch the page ({reason}); {_FETCH_HINT}") from err
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{url}: the page is larger than {max_bytes:,} bytes, not an article; {_FETCH_HINT}"
+        )
+    return data, charset
 
 
 @dataclass(frozen=True, slots=True)
