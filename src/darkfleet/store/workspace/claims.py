@@ -29,6 +29,9 @@ from darkfleet.store.workspace.workspace import (
     Status,
     Workspace,
     _appending,
+    append_version,
+    item_version,
+    version_rows,
 )
 
 __all__ = [
@@ -256,39 +259,20 @@ def claim_history(workspace: Workspace, claim_id: str) -> list[ItemVersion]:
 
     Each version's ``fields`` hold the claim's fields (dates as ISO text).
     """
-    table = CLAIM_VERSIONS
-    query = sa.select(table).where(table.c.claim_id == claim_id).order_by(table.c.version)
-    with workspace.engine.connect() as connection:
-        rows = connection.execute(query).all()
-    return [
-        ItemVersion(
-            item_id=claim_id,
-            item_kind="claim",
-            version=row.version,
-            action=row.action,
-            status=row.status,
-            author=row.author,
-            recorded_ts=row.recorded_ts,
-            reason=row.reason,
-            fields=_version_fields(_claim_fields(row._mapping)),
-        )
-        for row in rows
-    ]
+    rows = version_rows(workspace, CLAIM_VERSIONS, "claim_id", claim_id)
+    return [_claim_version(claim_id, row) for row in rows]
+
+
+def _claim_version(claim_id: str, row: sa.Row[Any]) -> ItemVersion:
+    return item_version(claim_id, "claim", row, _version_fields(_claim_fields(row._mapping)))
 
 
 def current_claim(workspace: Workspace, claim_id: str) -> tuple[ItemVersion, ClaimFields] | None:
     """Return a claim's latest version and fields, or ``None`` if unknown."""
-    versions = claim_history(workspace, claim_id)
-    if not versions:
+    rows = version_rows(workspace, CLAIM_VERSIONS, "claim_id", claim_id)
+    if not rows:
         return None
-    last = versions[-1]
-    with workspace.engine.connect() as connection:
-        row = connection.execute(
-            sa.select(CLAIM_VERSIONS).where(
-                CLAIM_VERSIONS.c.claim_id == claim_id, CLAIM_VERSIONS.c.version == last.version
-            )
-        ).one()
-    return last, _claim_fields(row._mapping)
+    return _claim_version(claim_id, rows[-1]), _claim_fields(rows[-1]._mapping)
 
 
 def append_claim_version(
@@ -309,16 +293,19 @@ def append_claim_version(
     StoreError
         No such claim, or another writer added a version at the same moment.
     """
-    table = CLAIM_VERSIONS
-    with _appending(claim_id), workspace.engine.begin() as connection:
-        latest = connection.execute(
-            sa.select(sa.func.max(table.c.version)).where(table.c.claim_id == claim_id)
-        ).scalar_one()
-        if latest is None:
-            raise StoreError(f"no claim {claim_id!r} in the workspace")
-        meta = Workspace._meta(latest + 1, action, status, author, recorded_ts, reason)
-        connection.execute(table.insert(), [{"claim_id": claim_id, **meta, **_claim_row(fields)}])
-    return int(latest) + 1
+    return append_version(
+        workspace,
+        CLAIM_VERSIONS,
+        "claim_id",
+        claim_id,
+        _claim_row(fields),
+        action=action,
+        status=status,
+        author=author,
+        recorded_ts=recorded_ts,
+        reason=reason,
+        existing="claim",
+    )
 
 
 def current_claims(workspace: Workspace, *, report_id: str | None = None) -> pl.DataFrame:

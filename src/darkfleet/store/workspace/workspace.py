@@ -166,6 +166,69 @@ def _sighting_fields(row: sa.RowMapping) -> SightingFields:
     return SightingFields(**{name: row[name] for name in _SIGHTING_FIELDS})
 
 
+def append_version(
+    workspace: Workspace,
+    table: sa.Table,
+    key: str,
+    item_id: str,
+    row: Mapping[str, Any],
+    *,
+    action: Action,
+    status: Status,
+    author: str,
+    recorded_ts: datetime,
+    reason: str,
+    existing: str | None,
+) -> int:
+    """Insert the next version of one item of a versions table; return its number.
+
+    ``key`` is the table's item id column. With ``existing`` (the kind of item, for the
+    message) the item must have a version already; without it the first is version 1.
+
+    Raises
+    ------
+    StoreError
+        No such item (with ``existing``), a blank author or reason, or another writer
+        added a version at the same moment.
+    """
+    with _appending(item_id), workspace.engine.begin() as connection:
+        latest = connection.execute(
+            sa.select(sa.func.max(table.c.version)).where(table.c[key] == item_id)
+        ).scalar_one()
+        if latest is None and existing is not None:
+            raise StoreError(f"no {existing} {item_id!r} in the workspace")
+        version = int(latest or 0) + 1
+        meta = Workspace._meta(version, action, status, author, recorded_ts, reason)
+        connection.execute(table.insert(), [{key: item_id, **meta, **row}])
+    return version
+
+
+def version_rows(
+    workspace: Workspace, table: sa.Table, key: str, item_id: str
+) -> list[sa.Row[Any]]:
+    """Every version row of one item, oldest first (empty if unknown)."""
+    query = sa.select(table).where(table.c[key] == item_id).order_by(table.c.version)
+    with workspace.engine.connect() as connection:
+        return list(connection.execute(query).all())
+
+
+def item_version(
+    item_id: str, item_kind: str, row: sa.Row[Any], fields: Mapping[str, Any]
+) -> ItemVersion:
+    """An ``ItemVersion`` from a versions-table row and the fields it holds."""
+    return ItemVersion(
+        item_id=item_id,
+        item_kind=item_kind,
+        version=row.version,
+        action=row.action,
+        status=row.status,
+        author=row.author,
+        recorded_ts=row.recorded_ts,
+        reason=row.reason,
+        fields=dict(fields),
+    )
+
+
 class Workspace:
     """The workspace database: sightings and annotations with their full history.
 
@@ -233,18 +296,10 @@ class Workspace:
 
     def current_sighting(self, sighting_id: str) -> tuple[ItemVersion, SightingFields] | None:
         """Return a sighting's latest version and fields, or ``None`` if unknown."""
-        versions = self.sighting_history(sighting_id)
-        if not versions:
+        rows = version_rows(self, SIGHTING_VERSIONS, "sighting_id", sighting_id)
+        if not rows:
             return None
-        last = versions[-1]
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(SIGHTING_VERSIONS).where(
-                    SIGHTING_VERSIONS.c.sighting_id == sighting_id,
-                    SIGHTING_VERSIONS.c.version == last.version,
-                )
-            ).one()
-        return last, _sighting_fields(row._mapping)
+        return self._sighting_version(sighting_id, rows[-1]), _sighting_fields(rows[-1]._mapping)
 
     def append_sighting_version(
         self,
@@ -264,42 +319,30 @@ class Workspace:
         StoreError
             No such sighting, or another writer added a version at the same moment.
         """
-        table = SIGHTING_VERSIONS
-        with _appending(sighting_id), self.engine.begin() as connection:
-            latest = connection.execute(
-                sa.select(sa.func.max(table.c.version)).where(table.c.sighting_id == sighting_id)
-            ).scalar_one()
-            if latest is None:
-                raise StoreError(f"no sighting {sighting_id!r} in the workspace")
-            meta = self._meta(latest + 1, action, status, author, recorded_ts, reason)
-            connection.execute(
-                table.insert(), [{"sighting_id": sighting_id, **meta, **asdict(fields)}]
-            )
-        return int(latest) + 1
+        return append_version(
+            self,
+            SIGHTING_VERSIONS,
+            "sighting_id",
+            sighting_id,
+            asdict(fields),
+            action=action,
+            status=status,
+            author=author,
+            recorded_ts=recorded_ts,
+            reason=reason,
+            existing="sighting",
+        )
 
     def sighting_history(self, sighting_id: str) -> list[ItemVersion]:
         """Return every version of a sighting, oldest first (empty if unknown)."""
-        table = SIGHTING_VERSIONS
-        query = sa.select(table).where(table.c.sighting_id == sighting_id).order_by(table.c.version)
-        with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return [
-            ItemVersion(
-                item_id=sighting_id,
-                item_kind="sighting",
-                version=row.version,
-                action=row.action,
-                status=row.status,
-                author=row.author,
-                recorded_ts=row.recorded_ts,
-                reason=row.reason,
-                fields={
-                    name: _iso(value) if isinstance(value, datetime) else value
-                    for name, value in asdict(_sighting_fields(row._mapping)).items()
-                },
-            )
-            for row in rows
-        ]
+        rows = version_rows(self, SIGHTING_VERSIONS, "sighting_id", sighting_id)
+        return [self._sighting_version(sighting_id, row) for row in rows]
+
+    @staticmethod
+    def _sighting_version(sighting_id: str, row: sa.Row[Any]) -> ItemVersion:
+        fields = asdict(_sighting_fields(row._mapping))
+        text = {name: _iso(v) if isinstance(v, datetime) else v for name, v in fields.items()}
+        return item_version(sighting_id, "sighting", row, text)
 
     def current_sightings(self, *, mmsi: int | None = None, imo: int | None = None) -> pl.DataFrame:
         """Return each sighting's latest version, with its ``version`` and ``status``.
@@ -342,24 +385,8 @@ class Workspace:
     # -- annotations of items stored elsewhere --------------------------------------------
     def annotation_history(self, item_id: str) -> list[ItemVersion]:
         """Return every annotation version of an item, oldest first (empty if none)."""
-        table = ANNOTATION_VERSIONS
-        query = sa.select(table).where(table.c.item_id == item_id).order_by(table.c.version)
-        with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return [
-            ItemVersion(
-                item_id=row.item_id,
-                item_kind=row.item_kind,
-                version=row.version,
-                action=row.action,
-                status=row.status,
-                author=row.author,
-                recorded_ts=row.recorded_ts,
-                reason=row.reason,
-                fields=json.loads(row.fields),
-            )
-            for row in rows
-        ]
+        rows = version_rows(self, ANNOTATION_VERSIONS, "item_id", item_id)
+        return [item_version(item_id, row.item_kind, row, json.loads(row.fields)) for row in rows]
 
     def append_annotation(
         self,
@@ -378,25 +405,23 @@ class Workspace:
         ``fields`` holds every field corrected so far (JSON-able values), so the latest
         version alone gives the item's current state.
         """
-        table = ANNOTATION_VERSIONS
-        with _appending(item_id), self.engine.begin() as connection:
-            latest = connection.execute(
-                sa.select(sa.func.max(table.c.version)).where(table.c.item_id == item_id)
-            ).scalar_one()
-            version = (latest or 0) + 1
-            meta = self._meta(version, action, status, author, recorded_ts, reason)
-            connection.execute(
-                table.insert(),
-                [
-                    {
-                        "item_id": item_id,
-                        "item_kind": item_kind,
-                        "fields": json.dumps(fields, sort_keys=True, separators=(",", ":")),
-                        **meta,
-                    }
-                ],
-            )
-        return int(version)
+        row = {
+            "item_kind": item_kind,
+            "fields": json.dumps(fields, sort_keys=True, separators=(",", ":")),
+        }
+        return append_version(
+            self,
+            ANNOTATION_VERSIONS,
+            "item_id",
+            item_id,
+            row,
+            action=action,
+            status=status,
+            author=author,
+            recorded_ts=recorded_ts,
+            reason=reason,
+            existing=None,
+        )
 
     def current_annotations(self, item_kind: str | None = None) -> pl.DataFrame:
         """Return each annotated item's latest version (columns of ``ANNOTATIONS``)."""
