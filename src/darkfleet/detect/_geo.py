@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from darkfleet import geodesy
 from darkfleet.units import EARTH_RADIUS_M, METRES_PER_NM, MPS_PER_KNOT
 
 FloatArray = npt.NDArray[np.float64]
@@ -38,27 +39,8 @@ def haversine_nm(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> 
     return haversine_m(lat1, lon1, lat2, lon2) / METRES_PER_NM
 
 
-def haversine_m_np(
-    lat1: FloatArray | float,
-    lon1: FloatArray | float,
-    lat2: FloatArray | float,
-    lon2: FloatArray | float,
-) -> FloatArray:
-    """NumPy twin of ``haversine_m`` (broadcasting), for code that works on arrays.
-
-    Examples
-    --------
-    >>> round(float(haversine_m_np(0.0, 0.0, 0.0, 1.0)) / 1852, 2)
-    60.04
-    """
-    phi1 = np.radians(lat1)
-    phi2 = np.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(
-        2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64
-    )
+#: The NumPy twin of ``haversine_m`` (broadcasting), for code that works on arrays.
+haversine_m_np = geodesy.haversine_m
 
 
 def implied_speed_knots(distance_m: pl.Expr, elapsed_s: pl.Expr) -> pl.Expr:

@@ -1,6 +1,6 @@
 """Dark-leg reasoning: could a vessel have called at a sensitive port while it was dark?
 
-Fuse layer: imports ``schema``, ``errors``, ``detect`` helpers, ``reference.sphere`` and
+Fuse layer: imports ``schema``, ``errors``, ``detect`` helpers, ``darkfleet.geodesy`` and
 ``fuse.sea_distance``; never ``engine`` or ``cli``. Pure apart from the route cache:
 frames + parameters -> events frame.
 
@@ -72,7 +72,7 @@ from darkfleet.detect._prep import check_duration, check_positive, details_json
 from darkfleet.detect.context import GeoContext
 from darkfleet.errors import ConfigError
 from darkfleet.fuse.sea_distance import SeaRouter
-from darkfleet.reference.sphere import haversine_m
+from darkfleet.geodesy import haversine_m
 from darkfleet.units import METRES_PER_NM
 
 __all__ = [

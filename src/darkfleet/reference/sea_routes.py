@@ -1,6 +1,6 @@
 """Sea routes on water: searoute's lanes checked against the land mask and refined.
 
-Reference layer: imports ``errors``, ``reference.land`` and ``reference.sphere`` only, so
+Reference layer: imports ``errors``, ``reference.land`` and ``darkfleet.geodesy`` only, so
 both the simulator (``simulate.routes``) and dark-leg reasoning (``fuse.darklegs``) use it
 without importing each other.
 
@@ -34,8 +34,8 @@ from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 
 from darkfleet.errors import ConfigError
+from darkfleet.geodesy import haversine_m
 from darkfleet.reference.land import KM_PER_DEG, LandMask
-from darkfleet.reference.sphere import haversine_m
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -34,7 +34,7 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree
 
 from darkfleet.errors import ConfigError
-from darkfleet.reference.sphere import offset_m
+from darkfleet.geodesy import offset_m
 from darkfleet.simulate import nmea
 from darkfleet.simulate.fleet import SAIL, Fleet
 from darkfleet.units import EARTH_RADIUS_M, MPS_PER_KNOT

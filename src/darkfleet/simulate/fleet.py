@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from darkfleet.reference.sphere import bearing_deg, offset_m
+from darkfleet.geodesy import bearing_deg, offset_m
 from darkfleet.simulate.routes import Route
 from darkfleet.units import MPS_PER_KNOT
 

@@ -176,7 +176,7 @@ class _Context:
         lat, lon = berth_of(port)
         north = float(self.rng.uniform(-120, 120))
         east = float(self.rng.uniform(-120, 120))
-        from darkfleet.reference.sphere import offset_m
+        from darkfleet.geodesy import offset_m
 
         b_lat, b_lon = offset_m(lat, lon, north, east)
         t0 = self.builder.clock(v)
@@ -295,7 +295,7 @@ class _Context:
 def _drift_end(
     lat: float, lon: float, course_deg: float, speed_knots: float, duration_s: float
 ) -> tuple[float, float]:
-    from darkfleet.reference.sphere import offset_m
+    from darkfleet.geodesy import offset_m
 
     distance = speed_knots * MPS_PER_KNOT * duration_s
     end_lat, end_lon = offset_m(
@@ -421,7 +421,7 @@ def plant_encounter(
         r = route if is_forward else lane(port_b, port_a)
         here = along if is_forward else route.length_m - along
         b.sail(v, r, speed, to_m=here)
-        from darkfleet.reference.sphere import offset_m
+        from darkfleet.geodesy import offset_m
 
         p_lat, p_lon = offset_m(lat, lon, offset, 0.0)
         ctx.hold_at_sea(

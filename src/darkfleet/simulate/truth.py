@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 import numpy as np
 import polars as pl
 
-from darkfleet.reference.sphere import haversine_m
+from darkfleet.geodesy import haversine_m
 from darkfleet.simulate.fleet import Fleet
 from darkfleet.simulate.ports import PORTS
 

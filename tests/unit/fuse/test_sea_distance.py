@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from darkfleet.fuse.sea_distance import SeaRouter
+from darkfleet.geodesy import haversine_m
 from darkfleet.reference.land import load_land_mask
 from darkfleet.reference.sea_routes import cumulative_m, densify, sea_route
-from darkfleet.reference.sphere import haversine_m
 from darkfleet.units import METRES_PER_NM
 
 NAJIN = (42.23333, 130.3)

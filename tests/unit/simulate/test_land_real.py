@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from darkfleet.reference.sphere import haversine_m
+from darkfleet.geodesy import haversine_m
 from darkfleet.simulate import simulate
 from darkfleet.simulate.feed import sample_messages
 from darkfleet.simulate.ports import PORTS

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from darkfleet.errors import ConfigError
+from darkfleet.geodesy import haversine_m
 from darkfleet.reference.land import load_land_mask
 from darkfleet.reference.sea_routes import densify as _densify
-from darkfleet.reference.sphere import haversine_m
 from darkfleet.simulate.ports import PORTS, get_port
 from darkfleet.simulate.routes import berth_of, build_route, load_routing_grid
 

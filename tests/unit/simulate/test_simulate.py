@@ -12,8 +12,8 @@ import pytest
 from pyais.stream import IterMessages
 
 from darkfleet.errors import ConfigError
+from darkfleet.geodesy import haversine_m
 from darkfleet.reference.land import load_land_mask
-from darkfleet.reference.sphere import haversine_m
 from darkfleet.simulate import FeedParams, SimulationResult, simulate, write_simulation
 from darkfleet.simulate.feed import sample_messages
 from darkfleet.simulate.fleet import STAY

@@ -1,8 +1,8 @@
-"""Small NumPy geodesy helpers on the mean Earth sphere (reference layer; imports ``units``).
+"""NumPy geodesy on the mean Earth sphere (core: imports only ``units``; pure).
 
-The simulator may not import ``darkfleet.detect`` (it is an independent source of
-data), so the simulator and the sea router (``reference.sea_routes``) share these
-instead of ``detect._geo``.
+One copy for every layer: the detectors (``detect._geo`` adds Polars expressions), the
+simulator (an independent source of data, which may not import ``detect``), the sea
+router (``reference.sea_routes``) and dark-leg reasoning.
 """
 
 from __future__ import annotations
