@@ -15,7 +15,7 @@ import pytest
 
 from darkfleet import schema
 from darkfleet.errors import ConfigError
-from darkfleet.ingest.nmea import MESSAGES, FramingState, _scan, finish_nmea, frame_nmea, tagblock
+from darkfleet.ingest.nmea import MESSAGES, FramingState, finish_nmea, frame_nmea
 from darkfleet.ingest.nmea.tagblock import civil_to_us
 from darkfleet.ingest.sources import LineBatch
 
@@ -554,41 +554,3 @@ def test_batch_size_does_not_change_the_result(shared_real: Path, name: str) -> 
     pieces = _frame_file(shared_real / name, batch_lines=7)
     assert whole[0].equals(pieces[0])
     assert whole[1].sort("line_no").equals(pieces[1].sort("line_no"))
-
-
-#: Lines of every kind the scanner tells apart (issue 2: scanning on both cores).
-_MIXED_LINES = [
-    tag("s:r1,c:1709251200") + vdm(),
-    tag("g:1-2-7,s:r2,c:1709251201") + vdm(PART1, 2, 1, "3"),
-    tag("g:2-2-7") + vdm(PART2, 2, 2, "3"),
-    "",
-    "# comment",
-    vdm() + ",r003669946,1325394060",
-    "\\si:AISD*3F\\",
-    "$PGHP,1,2024,3,1,0,0,1,500,219,,2190047,1,56*13",
-    vdm(PART1, 2, 1, "5", "B"),
-    vdm(PART2, 2, 2, "5", "B"),
-    vdm()[:-2] + "00",
-    tag("s:r3,c:1709251202")[:-4] + "00\\" + vdm(),
-    "$GPGGA,1*00",
-    "garbage \x01 line",
-    vdm("13HOI:0P0000VOHLCnHQKwvL05I\u00e9"),
-    "\\unbalanced" + vdm(),
-    vdm(PART1, 2, 1, "9"),
-]
-
-
-def test_scanning_and_tag_parsing_on_several_threads_give_the_same_frames(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    lines = _MIXED_LINES * 40
-    one_run = frame(lines)
-    monkeypatch.setattr(_scan, "SCAN_THREADS", 3)
-    monkeypatch.setattr(_scan, "_MIN_PART_LINES", 7)
-    monkeypatch.setattr(tagblock, "_TAG_CHUNK_BLOCKS", 5)
-    threaded = frame(lines)
-    assert one_run[0].equals(threaded[0])
-    assert one_run[1].equals(threaded[1])
-    assert one_run[2] == threaded[2]
-    assert one_run[0].height > 100
-    assert one_run[1].height > 100

@@ -14,12 +14,11 @@ import re
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from darkfleet.ingest.nmea import _scan as sc
-from darkfleet.ingest.nmea.framing import _buffers, _join_groups, _spans_with_groups
+from darkfleet.ingest.nmea.framing import _buffers, _join_groups
 from darkfleet.ingest.nmea.tagblock import (
     MAX_EPOCH_S,
     MS_THRESHOLD,
@@ -36,79 +35,31 @@ def cs(body: str) -> str:
     return f"{body}*{functools.reduce(operator.xor, body.encode(), 0):02X}"
 
 
-def test_span_views_cut_spans_and_set_nulls() -> None:
+def test_span_strings_cuts_spans_and_sets_nulls() -> None:
     data = np.frombuffer(b"hello,world" + bytes(sc.PAD), dtype=np.uint8)
-    spans = sc.span_views(
-        [data],
-        np.array([0, 6, 3, 5]),
-        np.array([5, 11, 3, 2]),
-        valid=np.array([True, True, True, False]),
+    spans = sc.span_strings(
+        data, np.array([0, 6, 3, 5]), np.array([5, 11, 3, 2]), np.array([True, True, True, False])
     )
-    assert spans.dtype == pl.String
-    assert spans.to_list() == ["hello", "world", "", None]
+    assert spans.to_pylist() == ["hello", "world", "", None]
 
 
-def test_span_views_of_nothing_are_empty() -> None:
+def test_span_strings_of_nothing_is_empty() -> None:
     data = np.zeros(sc.PAD, dtype=np.uint8)
-    assert sc.span_views([data], np.zeros(0, np.int64), np.zeros(0, np.int64)).to_list() == []
+    assert sc.span_strings(data, np.zeros(0, np.int64), np.zeros(0, np.int64)).to_pylist() == []
 
 
-def test_span_views_refuse_a_buffer_over_2_gib() -> None:
-    huge = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), shape=(2**31,), strides=(0,))
-    with pytest.raises(ValueError, match="at most 2 GiB"):
-        sc.span_views([huge], np.zeros(1, np.int64), np.ones(1, np.int64))
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 1),  # buffer
-            st.integers(0, 60),  # first
-            st.integers(0, 40),  # length (views inline up to 12 bytes, point beyond)
-            st.booleans(),  # valid
-        ),
-        max_size=30,
+def test_line_slices_use_offsets_relative_to_each_line() -> None:
+    texts = pl.Series(["abcdef", "uvwxyz"])
+    base = np.array([0, 6])
+    out = sc.line_slices(
+        texts,
+        base,
+        np.array([1, 0, 1]),
+        np.array([7, 2, 6]),
+        np.array([9, 4, 6]),
+        np.array([True, True, False]),
     )
-)
-def test_span_views_equal_python_slices(spans: list[tuple[int, int, int, bool]]) -> None:
-    texts = [bytes(range(33, 127)), b"0123456789" * 10]
-    buffers = [np.frombuffer(t + bytes(sc.PAD), dtype=np.uint8) for t in texts]
-    which = np.array([b for b, _, _, _ in spans], dtype=np.int64)
-    first = np.array([f for _, f, _, _ in spans], dtype=np.int64)
-    stop = np.array([min(f + n, len(texts[b])) for b, f, n, _ in spans], dtype=np.int64)
-    valid = np.array([v for _, _, _, v in spans], dtype=bool)
-    got = sc.span_views(buffers, first, stop, which=which, valid=valid)
-    expected = [texts[b][f : f + n].decode() if v else None for b, f, n, v in spans]
-    assert got.to_list() == expected
-    # Equal strings compare equal (inline bytes past the length are zero).
-    assert got.equals(pl.Series(expected, dtype=pl.String))
-
-
-@given(
-    st.lists(
-        st.lists(st.text(alphabet="abcXYZ019,*", max_size=20), min_size=1, max_size=4),
-        max_size=8,
-    ),
-    st.sampled_from(["", "\n"]),
-)
-def test_spans_with_groups_equal_python_join(groups: list[list[str]], separator: str) -> None:
-    pieces = [p for g in groups for p in g]
-    blob = "".join(pieces).encode()
-    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-    piece_first = np.cumsum(lengths) - lengths
-    sizes = np.array([len(g) for g in groups], dtype=np.int64)
-    head = piece_first[np.cumsum(sizes) - sizes] if len(groups) else piece_first
-    data = np.frombuffer(blob + bytes(sc.PAD), dtype=np.uint8)
-    got = _spans_with_groups(
-        data,
-        head,
-        head + lengths[np.cumsum(sizes) - sizes] if len(groups) else head,
-        sizes,
-        piece_first,
-        piece_first + lengths,
-        separator,
-    )
-    assert got.to_list() == [separator.join(g) for g in groups]
+    assert out.to_list() == ["vw", "cd", None]
 
 
 def test_first_per_group_marks_run_starts() -> None:
@@ -250,7 +201,7 @@ def test_tag_blocks_parse_like_the_regex_reference(lines: list[list[list[str]]])
     data, offsets = _buffers(array)
     scan = sc.scan_lines(data, offsets)
     assert (scan.code == sc.C_OK).all()
-    wrappers = parse_wrappers(scan)
+    wrappers = parse_wrappers(scan, pl.Series(array))
     expected = reference_tag_values(contents)
     for row, (ts, source, group, flag) in enumerate(expected):
         got_source = None

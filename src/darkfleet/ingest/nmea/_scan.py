@@ -10,12 +10,6 @@ Every line gets a ``kind`` and a ``code`` (0 = fine, else why it is rejected, se
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import itertools
-import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -113,7 +107,7 @@ for _byte in range(256):
     if _byte < 0x20 or _byte >= 0x7F:
         _CLASS[_byte] |= B_BAD
 _CLASS[ord(",")] |= B_COMMA
-#: Bytes classified at a time: the table lookup's index copy stays in cache.
+#: Bytes classified at a time: the index copy that ``np.take`` makes stays in cache.
 _CLASS_BLOCK: Final = 1 << 16
 
 _HEX = np.full(256, 255, dtype=np.uint8)
@@ -128,10 +122,6 @@ _ALNUM = np.zeros(256, dtype=bool)
 _ALNUM[[*range(ord("0"), ord("9") + 1), *range(ord("A"), ord("Z") + 1)]] = True
 
 PAD: Final = 16
-#: Threads that scan a big buffer (both cores of the reference machine).
-SCAN_THREADS: Final = min(2, os.cpu_count() or 1)
-#: Fewest lines per thread worth a thread.
-_MIN_PART_LINES: Final = 50_000
 
 
 def span_reduce(ufunc: np.ufunc, values: Bytes, first: Ints, stop: Ints, empty: int = 0) -> Bytes:
@@ -149,64 +139,61 @@ def span_reduce(ufunc: np.ufunc, values: Bytes, first: Ints, stop: Ints, empty: 
     return reduced
 
 
-#: Arrow string views hold strings of at most this many bytes inline.
-_INLINE: Final = 12
-#: Largest buffer a string view can point into (its offsets are int32).
-_MAX_VIEW_BUFFER: Final = 2**31 - 1
+def span_strings(
+    data: Bytes, first: Ints, stop: Ints, valid: npt.NDArray[np.bool_] | None = None
+) -> pa.LargeStringArray:
+    """Arrow strings ``data[first[i]:stop[i]]`` (null where ``valid`` is False), one gather.
 
-
-def span_views(
-    buffers: Sequence[Bytes],
-    first: Ints,
-    stop: Ints,
-    *,
-    which: Ints | None = None,
-    valid: npt.NDArray[np.bool_] | None = None,
-) -> pl.Series:
-    """Strings ``buffers[which[i]][first[i]:stop[i]]`` as a Polars column, bytes not copied.
-
-    Builds Arrow string views with NumPy (16 bytes per row: the length, then the bytes
-    themselves when at most 12, else their first 4 bytes, the buffer's index and the
-    offset) that Polars adopts as they are. ``which`` defaults to buffer 0; null where
-    ``valid`` is False. Each buffer must hold ASCII (valid UTF-8) spans, extend at least
-    12 bytes past its largest ``stop`` (``scan_lines`` pads with ``PAD``) and be smaller
-    than 2 GiB.
+    The bytes must be valid UTF-8 spans (the scanner only cuts ASCII lines).
     """
     n = len(first)
-    length = np.maximum(stop - first, 0)
+    lengths = np.maximum(stop - first, 0)
     if valid is not None:
-        length = np.where(valid, length, 0)
-    start = np.where(length > 0, first, 0)
-    inline = length <= _INLINE
-    views = np.zeros((n, 16), dtype=np.uint8)
-    words = views.view(np.int32)
-    words[:, 0] = length
-    for k, buffer in enumerate(buffers):
-        if len(buffer) > _MAX_VIEW_BUFFER:
-            raise ValueError(f"a string-view buffer holds at most 2 GiB, got {len(buffer)} bytes")
-        windows = np.lib.stride_tricks.sliding_window_view(buffer, _INLINE)
-        mine = inline if which is None else inline & (which == k)
-        short = np.flatnonzero(mine)
-        if len(short):
-            kept = np.arange(_INLINE) < length[short, None]
-            views[short, 4:] = windows[start[short]] * kept
-        mine = ~inline if which is None else ~inline & (which == k)
-        long = np.flatnonzero(mine)
-        views[long, 4:8] = windows[start[long], :4]
-        words[long, 2] = k
-        words[long, 3] = start[long]
+        lengths = np.where(valid, lengths, 0)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if total:
+        index = np.arange(total, dtype=np.int64)
+        index += np.repeat(first - offsets[:-1], lengths)
+        chars = data[index]
+    else:
+        chars = np.zeros(0, dtype=np.uint8)
     validity = None
     null_count = 0
     if valid is not None and not valid.all():
         validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
-        null_count = n - int(np.count_nonzero(valid))
-    array = pa.Array.from_buffers(
-        pa.string_view(),
-        n,
-        [validity, pa.py_buffer(views), *(pa.py_buffer(buffer) for buffer in buffers)],
-        null_count,
+        null_count = int(n - np.count_nonzero(valid))
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(chars), validity, null_count
     )
-    return pl.Series(array)
+
+
+def line_slices(
+    texts: pl.Series,
+    base: Ints,
+    rows: Ints,
+    first: Ints,
+    stop: Ints,
+    valid: npt.NDArray[np.bool_] | None = None,
+) -> pl.Series:
+    """``texts[rows]`` cut to the absolute byte spans ``[first, stop)`` (ASCII lines only).
+
+    Polars gathers string views and slices them without copying the bytes; null where
+    ``valid`` is False.
+    """
+    frame = pl.DataFrame(
+        {
+            "text": texts.gather(rows),
+            "offset": first - base[rows],
+            "length": np.maximum(stop - first, 0),
+        }
+    )
+    sliced = pl.col("text").str.slice(pl.col("offset"), pl.col("length"))
+    if valid is not None and not valid.all():
+        frame = frame.with_columns(valid=valid)
+        sliced = pl.when(pl.col("valid")).then(sliced)
+    return frame.select(sliced).to_series()
 
 
 def first_per_group(groups: Ints) -> npt.NDArray[np.bool_]:
@@ -222,7 +209,6 @@ class Scan:
 
     data: Bytes  # the buffer, padded with PAD zero bytes
     base: Ints  # offset of each line's first byte (unstripped)
-    line_end: Ints  # one past each line's last byte (unstripped)
     start: Ints  # first non-blank byte
     end: Ints  # one past the last non-blank byte
     sentence: Ints  # first byte of the sentence ('!' or '$'), after any tag blocks
@@ -250,15 +236,12 @@ class Scan:
     block_stop: Ints  # the block's '*' (its fields end here)
 
 
-def _byte_classes(d: Bytes, out: Bytes) -> None:
-    """Set ``out`` to the ``_CLASS`` of every byte of ``d``, looked up block by block."""
+def _byte_classes(d: Bytes) -> Bytes:
+    """``_CLASS`` of every byte of ``d``, looked up block by block."""
+    classes = np.empty_like(d)
     for lo in range(0, len(d), _CLASS_BLOCK):
-        np.take(_CLASS, d[lo : lo + _CLASS_BLOCK], out=out[lo : lo + _CLASS_BLOCK])
-
-
-def _positions(d: Bytes, b0: int, b1: int, byte: int) -> Ints:
-    """Positions of ``byte`` in ``d[b0:b1]`` (absolute)."""
-    return np.flatnonzero(d[b0:b1] == byte) + b0
+        np.take(_CLASS, d[lo : lo + _CLASS_BLOCK], out=classes[lo : lo + _CLASS_BLOCK])
+    return classes
 
 
 def _reject(code: npt.NDArray[np.int8], where: npt.NDArray[np.bool_], value: int) -> None:
@@ -267,44 +250,12 @@ def _reject(code: npt.NDArray[np.int8], where: npt.NDArray[np.bool_], value: int
 
 
 def scan_lines(data: Bytes, offsets: Ints) -> Scan:
-    """Classify and check every line of a buffer (see the module docstring).
-
-    Big buffers are cut into ``SCAN_THREADS`` runs of whole lines scanned by as many
-    threads (NumPy releases the GIL in its loops); the result does not depend on it.
-    """
+    """Classify and check every line of a buffer (see the module docstring)."""
     n = len(offsets) - 1
-    # One copy of the buffer, padded (NumPy asks for huge pages for big arrays, which
-    # Linux maps far faster than a bytearray's small pages).
+    # One copy of the buffer, padded. NumPy asks Linux for huge pages for big arrays,
+    # which are mapped several times faster than a bytearray's small pages.
     d = np.zeros(len(data) + PAD, dtype=np.uint8)
     d[: len(data)] = data
-    classes = np.empty_like(d)
-    _byte_classes(d[len(data) :], classes[len(data) :])
-    parts = SCAN_THREADS if n >= SCAN_THREADS * _MIN_PART_LINES else 1
-    cuts = [n * k // parts for k in range(parts + 1)]
-    runs = [offsets[lo : hi + 1] for lo, hi in itertools.pairwise(cuts)]
-    if parts == 1:
-        return _scan_run(d, classes, runs[0])
-    with ThreadPoolExecutor(parts, thread_name_prefix="darkfleet-scan") as pool:
-        scans = list(pool.map(functools.partial(_scan_run, d, classes), runs))
-    merged = {
-        f.name: np.concatenate([getattr(scan, f.name) for scan in scans])
-        for f in dataclasses.fields(Scan)
-        if f.name not in ("data", "block_line")
-    }
-    block_line = np.concatenate(
-        [scan.block_line + lo for scan, lo in zip(scans, cuts, strict=False)]
-    )
-    return Scan(data=d, block_line=block_line, **merged)
-
-
-def _scan_run(d: Bytes, classes: Bytes, offsets: Ints) -> Scan:
-    """``scan_lines`` for the lines of ``offsets`` (rows local to the run, positions not).
-
-    Fills ``classes`` over the run's bytes.
-    """
-    n = len(offsets) - 1
-    b0, b1 = int(offsets[0]), int(offsets[-1])
-    data = d[b0:b1]
     base = offsets[:-1].astype(np.int64)
     start = base.copy()
     end = offsets[1:].astype(np.int64)
@@ -327,7 +278,7 @@ def _scan_run(d: Bytes, classes: Bytes, offsets: Ints) -> Scan:
     kind[first == ord("#")] = K_COMMENT
 
     # Control/non-ASCII bytes anywhere in a non-comment line.
-    _byte_classes(data, classes[b0:b1])
+    classes = _byte_classes(d)
     if len(data) and (int(data.min()) < 0x20 or int(data.max()) >= 0x7F):
         line_class = span_reduce(np.bitwise_or, classes, start, end)
         has_bad = (line_class & B_BAD) != 0
@@ -345,18 +296,9 @@ def _scan_run(d: Bytes, classes: Bytes, offsets: Ints) -> Scan:
     is_tagged = first == ord("\\")
     star_positions: Ints | None = None
     if is_tagged.any():
-        star_positions = _positions(d, b0, b1, ord("*"))
+        star_positions = np.flatnonzero(data == ord("*"))
         (block_line, block_start, block_stop) = _scan_tag_blocks(
-            d,
-            (b0, b1),
-            is_tagged,
-            start,
-            end,
-            sentence,
-            code,
-            star_positions,
-            tag_computed,
-            tag_found,
+            d, data, is_tagged, start, end, sentence, code, star_positions, tag_computed, tag_found
         )
 
     # What follows the tag blocks.
@@ -396,12 +338,12 @@ def _scan_run(d: Bytes, classes: Bytes, offsets: Ints) -> Scan:
     plain = checked & (end - sentence >= 4) & (d[np.maximum(end - 3, 0)] == ord("*"))
     star[plain] = end[plain] - 3
     star_positions = _locate_stars(
-        d, (b0, b1), np.flatnonzero(checked & ~plain), sentence, end, star, star_positions
+        data, np.flatnonzero(checked & ~plain), sentence, end, star, star_positions
     )
     found, computed, well_formed = _checksums(d, star, sentence, end, checked)
     suspects = np.flatnonzero(plain & well_formed & (computed != found))
     if len(suspects):
-        star_positions = _locate_stars(d, (b0, b1), suspects, sentence, end, star, star_positions)
+        star_positions = _locate_stars(data, suspects, sentence, end, star, star_positions)
         found, computed, well_formed = _checksums(d, star, sentence, end, checked)
     _reject(code, checked & ~well_formed, C_NO_CHECKSUM)
     star_safe = np.maximum(star, 0)
@@ -414,7 +356,6 @@ def _scan_run(d: Bytes, classes: Bytes, offsets: Ints) -> Scan:
     scan = Scan(
         data=d,
         base=base,
-        line_end=offsets[1:].astype(np.int64),
         start=start,
         end=end,
         sentence=sentence,
@@ -444,19 +385,13 @@ def _scan_run(d: Bytes, classes: Bytes, offsets: Ints) -> Scan:
 
 
 def _locate_stars(
-    d: Bytes,
-    span: tuple[int, int],
-    rows: Ints,
-    sentence: Ints,
-    end: Ints,
-    star: Ints,
-    star_positions: Ints | None,
+    data: Bytes, rows: Ints, sentence: Ints, end: Ints, star: Ints, star_positions: Ints | None
 ) -> Ints | None:
     """Set ``star[rows]`` to the first '*' after the sentence start (-1 if none)."""
     if len(rows) == 0:
         return star_positions
     if star_positions is None:
-        star_positions = _positions(d, *span, ord("*"))
+        star_positions = np.flatnonzero(data == ord("*"))
     star[rows] = -1
     if len(star_positions):
         k = np.searchsorted(star_positions, sentence[rows])
@@ -483,7 +418,7 @@ def _checksums(
 
 def _scan_tag_blocks(
     d: Bytes,
-    span: tuple[int, int],
+    data: Bytes,
     is_tagged: npt.NDArray[np.bool_],
     start: Ints,
     end: Ints,
@@ -494,7 +429,7 @@ def _scan_tag_blocks(
     tag_found: Bytes,
 ) -> tuple[Ints, Ints, Ints]:
     """Find and checksum the tag blocks; set ``sentence`` past them. Returns block rows."""
-    backslashes = _positions(d, *span, ord("\\"))
+    backslashes = np.flatnonzero(data == ord("\\"))
     tagged = np.flatnonzero(is_tagged)
     lo = np.searchsorted(backslashes, start[tagged])
     hi = np.searchsorted(backslashes, end[tagged])

@@ -222,16 +222,19 @@ class _FragmentSources:
     def __init__(
         self,
         scan: sc.Scan,
+        texts: pl.Series,
         wrappers: Wrappers,
         frag_rows: npt.NDArray[np.int64],
         tag_ctx_row: npt.NDArray[np.int64],
         ghp_ctx_row: npt.NDArray[np.int64],
     ) -> None:
-        self._data = scan.data
+        self._texts = texts
+        self._base = scan.base
         own = wrappers.tag_src_first[frag_rows] >= 0
         src_row = np.where(own, frag_rows, tag_ctx_row)
         self._has_tag = src_row >= 0
         safe = np.maximum(src_row, 0)
+        self._row = safe
         self._first = wrappers.tag_src_first[safe]
         self._stop = wrappers.tag_src_stop[safe]
         self._fallback: pl.Series | None = None
@@ -251,9 +254,9 @@ class _FragmentSources:
         """Sources of fragments ``index`` as strings (null where ``index`` is -1 or none)."""
         safe = np.maximum(index, 0)
         valid = (index >= 0) & self._has_tag[safe]
-        tag = sc.span_views([self._data], self._first[safe], self._stop[safe], valid=valid).alias(
-            "source"
-        )
+        tag = sc.line_slices(
+            self._texts, self._base, self._row[safe], self._first[safe], self._stop[safe], valid
+        ).alias("source")
         if self._fallback is None:
             return tag
         other = _gather_nullable(self._fallback, index)
@@ -362,7 +365,7 @@ def _frame(
     data, offsets = _buffers(lines)
     scan = sc.scan_lines(data, offsets)
     texts = pl.Series("text", lines)
-    wrappers = parse_wrappers(scan)
+    wrappers = parse_wrappers(scan, texts)
     kind, code = scan.kind, scan.code
     window = state.window_lines
 
@@ -428,6 +431,7 @@ def _frame(
         ts_pghp=np.where(ghp_row >= 0, wrappers.ghp_ts_us[np.maximum(ghp_row, 0)], NO_TIME),
         source=_FragmentSources(
             scan,
+            texts,
             wrappers,
             frag_rows,
             via_segment(seg_tag_src_row),
@@ -494,7 +498,9 @@ def _frame(
     disposition[orphans] = _D_CARRY
     line_code[orphans] = sc.C_ORPHAN_CONTEXT
 
-    messages = _build_messages(frags, scan, line_no, msg_of_row, disposition, state, assume_us)
+    messages = _build_messages(
+        frags, scan, texts, line_no, msg_of_row, disposition, state, assume_us
+    )
     decided = _reject_frame(
         np.flatnonzero((disposition == _D_REJECT) | (disposition == _D_CARRY)),
         scan,
@@ -570,39 +576,11 @@ def _join_groups(
     ).to_series()
 
 
-def _spans_with_groups(
-    data: npt.NDArray[np.uint8],
-    first: npt.NDArray[np.int64],
-    stop: npt.NDArray[np.int64],
-    sizes: npt.NDArray[np.int64],
-    piece_first: npt.NDArray[np.int64],
-    piece_stop: npt.NDArray[np.int64],
-    separator: str = "",
-) -> pl.Series:
-    """Strings ``data[first[i]:stop[i]]``, except that a row made of several pieces
-    (``sizes[i] > 1``) is its pieces (consecutive ``piece_first``/``piece_stop`` spans,
-    ``sizes`` per row) joined, with ``separator`` between them.
-
-    Single-piece rows are string views into ``data`` (no copy); the joined rows
-    (multi-sentence messages, a few percent) are built by Polars in a second buffer.
-    """
-    several = np.flatnonzero(sizes > 1)
-    if len(several) == 0:
-        return sc.span_views([data], first, stop)
-    in_several = np.repeat(sizes > 1, sizes)
-    pieces = sc.span_views([data], piece_first[in_several], piece_stop[in_several])
-    joined = _join_groups(pieces, np.cumsum(sizes[several]) - sizes[several], separator)
-    joined_data, joined_offsets = _buffers(
-        _as_large(joined.to_arrow(compat_level=pl.CompatLevel.oldest()))
-    )
-    padded = np.zeros(len(joined_data) + sc.PAD, dtype=np.uint8)
-    padded[: len(joined_data)] = joined_data
-    which = np.zeros(len(first), dtype=np.int64)
-    which[several] = 1
-    first, stop = first.copy(), stop.copy()
-    first[several] = joined_offsets[:-1]
-    stop[several] = joined_offsets[1:]
-    return sc.span_views([data, padded], first, stop, which=which)
+def _replace_rows(series: pl.Series, at: npt.NDArray[np.int64], values: pl.Series) -> pl.Series:
+    """``series`` with ``series[at[i]] = values[i]`` (one gather, no scatter)."""
+    index = np.arange(len(series), dtype=np.int64)
+    index[at] = len(series) + np.arange(len(at), dtype=np.int64)
+    return pl.concat([series, values.alias(series.name)]).gather(index)
 
 
 def _first_valid(
@@ -623,6 +601,7 @@ def _first_valid(
 def _build_messages(
     frags: _Fragments,
     scan: sc.Scan,
+    texts: pl.Series,
     line_no: npt.NDArray[np.int64],
     msg_of_row: npt.NDArray[np.int64],
     disposition: npt.NDArray[np.int8],
@@ -652,12 +631,23 @@ def _build_messages(
     first_rows = rows[starts]
 
     # Payload: that of fragment 1, or all fragments' joined for multi-sentence messages.
-    pay_first = scan.payload_start[first_rows]
-    pay_stop = scan.payload_end[first_rows]
-    sizes = np.diff(np.append(starts, len(fi)))
-    payload = _spans_with_groups(
-        d, pay_first, pay_stop, sizes, scan.payload_start[rows], scan.payload_end[rows]
+    payload = sc.line_slices(
+        texts, scan.base, first_rows, scan.payload_start[first_rows], scan.payload_end[first_rows]
     )
+    sizes = np.diff(np.append(starts, len(fi)))
+    if (sizes > 1).any():
+        several = np.flatnonzero(sizes > 1)
+        several_rows = rows[np.repeat(sizes > 1, sizes)]
+        pieces = sc.line_slices(
+            texts,
+            scan.base,
+            several_rows,
+            scan.payload_start[several_rows],
+            scan.payload_end[several_rows],
+        )
+        joined = _join_groups(pieces, np.cumsum(sizes[several]) - sizes[several], "")
+        payload = _replace_rows(payload, several, joined)
+
     ts = {
         name: _first_valid(values[fi], values[fi] != NO_TIME, m, n_msgs, NO_TIME)
         for name, values in (
@@ -671,22 +661,19 @@ def _build_messages(
     talker_code = d[sentence + 1].astype(np.int64) * 256 + d[sentence + 2]
 
     # raw: the message's lines (fragments and their context lines) in line order.
-    raw_first = scan.base[msg_rows]
-    raw_stop = scan.line_end[msg_rows]
+    raw = texts.gather(msg_rows)
     members = np.flatnonzero(disposition == _D_MESSAGE)
-    member_m = np.searchsorted(msg_rows, msg_of_row[members])
-    if len(members) > 1 and not (member_m[1:] >= member_m[:-1]).all():
-        order = np.argsort(member_m, kind="stable")
-        members, member_m = members[order], member_m[order]
-    raw = _spans_with_groups(
-        d,
-        raw_first,
-        raw_stop,
-        np.bincount(member_m, minlength=n_msgs),
-        scan.base[members],
-        scan.line_end[members],
-        separator="\n",
-    )
+    if len(members) > n_msgs:
+        member_msg = msg_of_row[members]
+        lines_per_msg = np.bincount(member_msg, minlength=n)
+        members = members[lines_per_msg[member_msg] > 1]
+        member_m = np.searchsorted(msg_rows, msg_of_row[members])
+        if len(members) > 1 and not (member_m[1:] >= member_m[:-1]).all():
+            order = np.argsort(member_m, kind="stable")
+            members, member_m = members[order], member_m[order]
+        group_first = np.flatnonzero(sc.first_per_group(member_m))
+        joined_raw = _join_groups(texts.gather(members), group_first, "\n")
+        raw = _replace_rows(raw, member_m[group_first], joined_raw)
 
     # Receive time: tag block > USCG > $PGHP > assumed; origin coded 0..3, 4 = none.
     assumed = NO_TIME if assume_us is None else assume_us

@@ -24,7 +24,6 @@ Formats handled (all seen in ``shared/data/real``):
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Final
 
@@ -56,7 +55,18 @@ class Wrappers:
     ghp_source: pl.Series
 
 
-def parse_wrappers(scan: sc.Scan) -> Wrappers:
+def _relative_slices(
+    texts: pl.Series,
+    rows: npt.NDArray[np.int64],
+    base: npt.NDArray[np.int64],
+    first: npt.NDArray[np.int64],
+    stop: npt.NDArray[np.int64],
+) -> pl.Series:
+    """``texts[rows]`` cut to the absolute byte span ``[first, stop)`` (ASCII lines only)."""
+    return sc.line_slices(texts, base, rows, first, stop)
+
+
+def parse_wrappers(scan: sc.Scan, texts: pl.Series) -> Wrappers:
     """Read tag blocks, USCG trailers and ``$PGHP`` times; reject bad ones in ``scan.code``."""
     n = len(scan.kind)
 
@@ -74,8 +84,8 @@ def parse_wrappers(scan: sc.Scan) -> Wrappers:
         ghp_source=nulls("ghp_source"),
     )
     _parse_tag_blocks(scan, wrappers)
-    _parse_uscg(scan, wrappers)
-    _parse_ghp(scan, wrappers)
+    _parse_uscg(scan, texts, wrappers)
+    _parse_ghp(scan, texts, wrappers)
     return wrappers
 
 
@@ -126,17 +136,10 @@ def _parse_tag_blocks(scan: sc.Scan, out: Wrappers) -> None:
     rows = scan.block_line[usable]
     b_start = scan.block_start[usable]
     b_stop = scan.block_stop[usable]
-    # Chunks of whole lines bound the memory of the per-field arrays; they write disjoint
-    # rows, so ``SCAN_THREADS`` threads parse them side by side.
+    # Chunks of whole lines bound the memory of the per-field arrays.
     bounds = np.searchsorted(rows, rows[::_TAG_CHUNK_BLOCKS]).tolist() + [len(rows)]
-    chunks = list(itertools.pairwise(bounds))
-
-    def parse(chunk: tuple[int, int]) -> None:
-        lo, hi = chunk
+    for lo, hi in itertools.pairwise(bounds):
         _parse_tag_chunk(scan, out, rows[lo:hi], b_start[lo:hi], b_stop[lo:hi])
-
-    with ThreadPoolExecutor(sc.SCAN_THREADS, thread_name_prefix="darkfleet-tags") as pool:
-        list(pool.map(parse, chunks))
 
 
 def _parse_tag_chunk(
@@ -186,7 +189,7 @@ def _parse_tag_chunk(
     # g:num-total-id -> group id (first field of the full form; -1 if the id overflows).
     g_idx = np.flatnonzero(is_g)
     if len(g_idx):
-        g_text = sc.span_views([d], f_start[g_idx], f_stop[g_idx])
+        g_text = pl.Series(sc.span_strings(d, f_start[g_idx], f_stop[g_idx]))
         g_digits = g_text.str.extract(r"^g:\d+-\d+-(\d+)$", 1)
         matched = g_digits.is_not_null().to_numpy()
         g_id = g_digits.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()[matched]
@@ -208,7 +211,7 @@ def _parse_tag_chunk(
     bad_number = np.zeros(len(c_idx), dtype=bool)
     slow = np.flatnonzero(~all_digits)
     if len(slow):
-        parsed = sc.span_views([d], v_start[slow], f_stop[c_idx][slow]).cast(
+        parsed = pl.Series(sc.span_strings(d, v_start[slow], f_stop[c_idx][slow])).cast(
             pl.Float64, strict=False
         )
         seconds[slow] = parsed.fill_null(0.0).to_numpy()
@@ -227,13 +230,13 @@ def _parse_tag_chunk(
     out.tag_ts_us[c_rows[good]] = np.round(seconds[good] * 1_000_000).astype(np.int64)
 
 
-def _parse_uscg(scan: sc.Scan, out: Wrappers) -> None:
+def _parse_uscg(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
     rows = np.flatnonzero(
         (scan.kind == sc.K_AIS) & (scan.code == sc.C_OK) & (scan.trailer_start < scan.end)
     )
     if len(rows) == 0:
         return
-    trailer = sc.span_views([scan.data], scan.trailer_start[rows], scan.end[rows])
+    trailer = _relative_slices(texts, rows, scan.base, scan.trailer_start[rows], scan.end[rows])
     fields = pl.DataFrame({"trailer": trailer}).select(
         station=pl.col("trailer").str.extract(r"(?:^|,)([rbB][A-Za-z0-9_]*)(?:,|$)", 1),
         epoch=pl.col("trailer")
@@ -291,11 +294,11 @@ def civil_to_us(
     return seconds * 1_000_000 + millisecond * 1_000, valid
 
 
-def _parse_ghp(scan: sc.Scan, out: Wrappers) -> None:
+def _parse_ghp(scan: sc.Scan, texts: pl.Series, out: Wrappers) -> None:
     rows = np.flatnonzero((scan.kind == sc.K_GHP) & (scan.code == sc.C_OK))
     if len(rows) == 0:
         return
-    body = sc.span_views([scan.data], scan.sentence[rows], scan.star[rows])
+    body = _relative_slices(texts, rows, scan.base, scan.sentence[rows], scan.star[rows])
     parts = pl.DataFrame({"body": body}).select(pl.col("body").str.split(","))["body"]
     fields = pl.DataFrame({"parts": parts}).select(
         [
