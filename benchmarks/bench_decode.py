@@ -395,17 +395,22 @@ def machine() -> dict[str, Any]:
 def markdown_table(results: list[dict[str, Any]], total_messages: int) -> str:
     base = next((r for r in results if r["tool"] == "pyais" and "error" not in r), None)
     base_rate = base["messages"] / base["seconds"] if base else None
+    base_cpu = base.get("cpu_seconds") if base else None
+    base_per_cpu = base["messages"] / base_cpu if base and base_cpu else None
     rows = [
-        "| tool | messages | seconds | CPU s | msg/s | msg per CPU s | x pyais | peak RSS MB | notes |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| tool | messages | seconds | CPU s | msg/s | msg per CPU s | x pyais | x pyais per CPU s | peak RSS MB | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         if "error" in r:
-            rows.append(f"| {r['tool']} | | | | | | | | {r['error']} |")
+            rows.append(f"| {r['tool']} | | | | | | | | | {r['error']} |")
             continue
         rate = r["messages"] / r["seconds"]
         cpu = r.get("cpu_seconds")
-        cpu_cells = f"{cpu:.2f} | {r['messages'] / cpu:,.0f}" if cpu else " | "
+        cpu_cell = per_cpu_cell = cpu_ratio = ""
+        if cpu:
+            cpu_cell, per_cpu_cell = f"{cpu:.2f}", f"{r['messages'] / cpu:,.0f}"
+            cpu_ratio = f"{r['messages'] / cpu / base_per_cpu:.2f}" if base_per_cpu else ""
         ratio = f"{rate / base_rate:.2f}" if base_rate else ""
         notes = [r.get("version", ""), r.get("note", "")]
         if r.get("sample_lines"):
@@ -413,7 +418,7 @@ def markdown_table(results: list[dict[str, Any]], total_messages: int) -> str:
                 f"sample: first {r['sample_lines']:,} lines of the corpus ({total_messages:,} messages in all)"
             )
         rows.append(
-            f"| {r['tool']} | {r['messages']:,} | {r['seconds']:.2f} | {cpu_cells} | {rate:,.0f} | {ratio} | {r.get('peak_rss_mb', 0):.0f} | {'; '.join(n for n in notes if n)} |"
+            f"| {r['tool']} | {r['messages']:,} | {r['seconds']:.2f} | {cpu_cell} | {rate:,.0f} | {per_cpu_cell} | {ratio} | {cpu_ratio} | {r.get('peak_rss_mb', 0):.0f} | {'; '.join(n for n in notes if n)} |"
         )
     return "\n".join(rows)
 
