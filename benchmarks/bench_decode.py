@@ -13,6 +13,11 @@ tool's alone and a crash or a missing package only loses its own row. Rows:
 - ``darkfleet``: ``frame_nmea`` then ``decode_messages`` (library, in memory);
 - ``darkfleet-cli``: ``darkfleet ingest FILE --store DIR``, process start to Parquet.
 
+"CPU s" is the tool's CPU time (user + system, all threads) over the same span as
+"seconds"; for ``darkfleet-cli`` it is the whole process, imports included. On a machine
+shared with other jobs, wall seconds swing with the load; CPU seconds (and messages per
+CPU second) swing much less.
+
 Peers that are slow can run on the first N lines (``--sample pyais=200000``); their
 rate is measured on that sample and the table says so. libais and AISdb need their own
 interpreter (``--peer-python``, default ``/work/venv-peers/bin/python`` when present).
@@ -49,25 +54,27 @@ CONTINUATION_RE = re.compile(rb"!AIVD[MO],\d,[2-9],")
 
 # ----------------------------------------------------------------------------- workers
 # Each worker runs in a fresh interpreter, imports only its tool, times the decode alone
-# and returns {"messages": int, "seconds": float, "version": str, "note": str}.
+# and returns {"messages": int, "seconds": float, "cpu_seconds": float, "version": str,
+# "note": str} (CPU seconds: this process's threads over the same span).
 
 
 def _worker_floor_numpy(path: Path) -> dict[str, Any]:
     import numpy as np
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     data = np.fromfile(path, dtype=np.uint8)
     lines = int(np.count_nonzero(data == 10))
     return {
         "messages": lines,
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu_started,
         "version": f"numpy {np.__version__}",
         "note": "lines, not messages",
     }
 
 
 def _worker_floor_python(path: Path) -> dict[str, Any]:
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     lines = 0
     with path.open("rb") as f:
         for _line in f:
@@ -75,6 +82,7 @@ def _worker_floor_python(path: Path) -> dict[str, Any]:
     return {
         "messages": lines,
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu_started,
         "version": f"python {platform.python_version()}",
         "note": "lines, not messages",
     }
@@ -84,7 +92,7 @@ def _worker_pyais(path: Path) -> dict[str, Any]:
     import pyais
     from pyais.stream import FileReaderStream
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     messages = 0
     with FileReaderStream(str(path)) as stream:
         for message in stream:
@@ -93,6 +101,7 @@ def _worker_pyais(path: Path) -> dict[str, Any]:
     return {
         "messages": messages,
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu_started,
         "version": f"pyais {pyais.__version__}",
         "note": "",
     }
@@ -103,7 +112,7 @@ def _worker_libais(path: Path) -> dict[str, Any]:
 
     from ais import nmea_queue
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     queue = nmea_queue.NmeaQueue()
     messages = undecoded = 0
     with path.open() as f:
@@ -120,6 +129,7 @@ def _worker_libais(path: Path) -> dict[str, Any]:
     return {
         "messages": messages,
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu_started,
         "version": f"libais {version('libais')}",
         "note": note,
     }
@@ -137,11 +147,12 @@ def _worker_aisdb(path: Path) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="bench-aisdb-"))
     try:
         db_path = workdir / "ais.db"
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         # AISdb prints its progress to stdout; keep our stdout for the JSON result.
         with contextlib.redirect_stdout(io.StringIO()), SQLiteDBConn(str(db_path)) as db:
             decode_msgs([str(path)], db, "bench", type_preference="nm4", verbose=False)
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started  # its worker processes not included
         con = sqlite3.connect(db_path)
         tables = [r[0] for r in con.execute("select name from sqlite_master where type='table'")]
         rows = {
@@ -158,6 +169,7 @@ def _worker_aisdb(path: Path) -> dict[str, Any]:
         "messages": None,  # the parent fills in the input's message count
         "stored_rows": stored,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "version": f"aisdb {version('aisdb')}",
         "note": f"decode + SQLite insert; stored {stored:,} rows ({', '.join(f'{k} {v:,}' for k, v in rows.items())}), {db_mb:.0f} MB",
     }
@@ -190,7 +202,7 @@ def _worker_darkfleet(path: Path) -> dict[str, Any]:
         from darkfleet.ingest.sources import expand_inputs, iter_line_batches
     except ImportError as err:
         return {"error": f"{NOT_AVAILABLE} ({err})"}
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     (source,) = expand_inputs([str(path)], spool_dir=path.parent)
     messages = 0
     state = None
@@ -204,6 +216,7 @@ def _worker_darkfleet(path: Path) -> dict[str, Any]:
     return {
         "messages": messages,
         "seconds": seconds,
+        "cpu_seconds": time.process_time() - cpu_started,
         "version": f"darkfleet {darkfleet.__version__}",
         "note": "library: read + frame + decode, one process",
     }
@@ -264,8 +277,11 @@ def write_sample(path: Path, n_lines: int, out_dir: Path) -> Path:
 
 def run_subprocess(
     cmd: list[str], timeout_s: float, env: dict[str, str] | None = None
-) -> tuple[int, str, str, float, float]:
-    """Run ``cmd``; return (exit status, stdout, stderr, wall seconds, peak RSS MB)."""
+) -> tuple[int, str, str, float, float, float]:
+    """Run ``cmd``; return (exit status, stdout, stderr, wall seconds, peak RSS MB, CPU s).
+
+    CPU seconds are the child's user + system time (all its threads).
+    """
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
@@ -291,6 +307,7 @@ def run_subprocess(
             err.read().decode(errors="replace"),
             wall,
             rusage.ru_maxrss / 1024,
+            rusage.ru_utime + rusage.ru_stime,
         )
 
 
@@ -298,7 +315,7 @@ def run_tool(tool: str, corpus: Path, python: str, timeout_s: float) -> dict[str
     if tool == "darkfleet-cli":
         return run_darkfleet_cli(corpus, python, timeout_s)
     cmd = [python, str(Path(__file__).resolve()), "--worker", tool, "--corpus", str(corpus)]
-    status, stdout, stderr, wall, rss_mb = run_subprocess(cmd, timeout_s)
+    status, stdout, stderr, wall, rss_mb, _ = run_subprocess(cmd, timeout_s)
     result: dict[str, Any] = {
         "tool": tool,
         "python": python,
@@ -315,15 +332,17 @@ def run_tool(tool: str, corpus: Path, python: str, timeout_s: float) -> dict[str
 
 def run_darkfleet_cli(corpus: Path, python: str, timeout_s: float) -> dict[str, Any]:
     result: dict[str, Any] = {"tool": "darkfleet-cli", "python": python}
-    status, _, _, _, _ = run_subprocess([python, "-m", "darkfleet", "ingest", "--help"], 60)
+    status, *_ = run_subprocess([python, "-m", "darkfleet", "ingest", "--help"], 60)
     if status != 0:
         result["error"] = NOT_AVAILABLE + " (no `darkfleet ingest` command)"
         return result
     store = Path(tempfile.mkdtemp(prefix="bench-store-"))
     try:
         cmd = [python, "-m", "darkfleet", "ingest", str(corpus), "--store", str(store)]
-        status, _, stderr, wall, rss_mb = run_subprocess(cmd, timeout_s)
-        result.update({"seconds": wall, "process_seconds": wall, "peak_rss_mb": rss_mb})
+        status, _, stderr, wall, rss_mb, cpu_s = run_subprocess(cmd, timeout_s)
+        result.update(
+            {"seconds": wall, "cpu_seconds": cpu_s, "process_seconds": wall, "peak_rss_mb": rss_mb}
+        )
         if status != 0:
             result["error"] = f"failed (exit {status}): {(stderr.strip().splitlines() or [''])[-1]}"
             return result
@@ -346,7 +365,7 @@ def _parquet_rows(python: str, store: Path) -> str:
         "print(', '.join(f'{d.name} {ds.dataset(d, format=\"parquet\", partitioning=\"hive\").count_rows():,}'"
         " for d in sorted(s.iterdir()) if d.is_dir() and any(d.rglob('*.parquet'))))"
     )
-    status, stdout, stderr, _, _ = run_subprocess([python, "-c", code, str(store)], 120)
+    status, stdout, stderr, *_ = run_subprocess([python, "-c", code, str(store)], 120)
     return stdout.strip() if status == 0 else f"? ({stderr.strip().splitlines()[-1:]})"
 
 
@@ -376,15 +395,22 @@ def machine() -> dict[str, Any]:
 def markdown_table(results: list[dict[str, Any]], total_messages: int) -> str:
     base = next((r for r in results if r["tool"] == "pyais" and "error" not in r), None)
     base_rate = base["messages"] / base["seconds"] if base else None
+    base_cpu = base.get("cpu_seconds") if base else None
+    base_per_cpu = base["messages"] / base_cpu if base and base_cpu else None
     rows = [
-        "| tool | messages | seconds | msg/s | x pyais | peak RSS MB | notes |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| tool | messages | seconds | CPU s | msg/s | msg per CPU s | x pyais | x pyais per CPU s | peak RSS MB | notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         if "error" in r:
-            rows.append(f"| {r['tool']} | | | | | | {r['error']} |")
+            rows.append(f"| {r['tool']} | | | | | | | | | {r['error']} |")
             continue
         rate = r["messages"] / r["seconds"]
+        cpu = r.get("cpu_seconds")
+        cpu_cell = per_cpu_cell = cpu_ratio = ""
+        if cpu:
+            cpu_cell, per_cpu_cell = f"{cpu:.2f}", f"{r['messages'] / cpu:,.0f}"
+            cpu_ratio = f"{r['messages'] / cpu / base_per_cpu:.2f}" if base_per_cpu else ""
         ratio = f"{rate / base_rate:.2f}" if base_rate else ""
         notes = [r.get("version", ""), r.get("note", "")]
         if r.get("sample_lines"):
@@ -392,7 +418,7 @@ def markdown_table(results: list[dict[str, Any]], total_messages: int) -> str:
                 f"sample: first {r['sample_lines']:,} lines of the corpus ({total_messages:,} messages in all)"
             )
         rows.append(
-            f"| {r['tool']} | {r['messages']:,} | {r['seconds']:.2f} | {rate:,.0f} | {ratio} | {r.get('peak_rss_mb', 0):.0f} | {'; '.join(n for n in notes if n)} |"
+            f"| {r['tool']} | {r['messages']:,} | {r['seconds']:.2f} | {cpu_cell} | {rate:,.0f} | {per_cpu_cell} | {ratio} | {cpu_ratio} | {r.get('peak_rss_mb', 0):.0f} | {'; '.join(n for n in notes if n)} |"
         )
     return "\n".join(rows)
 

@@ -259,6 +259,44 @@ def test_darkfleet_decode_worker_reports_availability(
     assert result["messages"] == 190  # every message of the 200-line corpus, two-part joined
 
 
+def test_bench_decode_reports_cpu_seconds_and_rates(
+    decode_mod: ModuleType, corpus_mod: ModuleType, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.nmea"
+    path.write_bytes(corpus_mod.Corpus(200, seed=3).to_bytes())
+    result = decode_mod.run_tool("floor-python", path, sys.executable, 60)
+    assert 0 < result["cpu_seconds"] < 60
+    pyais = {"tool": "pyais", "messages": 100, "seconds": 2.0, "cpu_seconds": 1.0}
+    ours = {"tool": "darkfleet", "messages": 100, "seconds": 0.5, "cpu_seconds": 0.1}
+    table = decode_mod.markdown_table([pyais, ours], 100)
+    # seconds, CPU s, msg/s, msg per CPU s, x pyais (wall), x pyais per CPU second
+    assert "| darkfleet | 100 | 0.50 | 0.10 | 200 | 1,000 | 4.00 | 10.00 |" in table
+
+
+def test_bench_ingest_stages_times_every_stage(
+    corpus_mod: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stages_mod = _load("bench_ingest_stages")
+    path = tmp_path / "c.nmea"
+    path.write_bytes(corpus_mod.Corpus(400, seed=3).to_bytes())
+    out = tmp_path / "stages.json"
+    assert stages_mod.main(["--corpus", str(path), "--runs", "2", "--json", str(out)]) == 0
+    runs = json.loads(out.read_text())
+    assert len(runs) == 2
+    assert {run["messages"] for run in runs} == {380}  # 400 lines, 20 two-part messages
+    assert all(set(run["cpu_seconds"]) == set(stages_mod.STAGES) for run in runs)
+    assert all(run["cpu_seconds"]["imports"] > 0 for run in runs)
+    table = capsys.readouterr().out
+    assert all(f"| {stage} | " in table for stage in stages_mod.STAGES)
+    assert "| total | " in table
+
+
+def test_bench_ingest_stages_rejects_a_missing_corpus(tmp_path: Path) -> None:
+    stages_mod = _load("bench_ingest_stages")
+    with pytest.raises(SystemExit):
+        stages_mod.main(["--corpus", str(tmp_path / "missing.nmea")])
+
+
 def test_bench_detect_positions_have_gaps_and_stops(tmp_path: Path) -> None:
     detect = _load("bench_detect")
     cols = detect.make_positions(3000, seed=5)

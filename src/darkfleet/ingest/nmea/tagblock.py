@@ -107,8 +107,9 @@ def _read_digits(
     """Integer value of the digits ``d[first:first+length]``, and whether all are digits.
 
     Spans of one length are read together as a (rows, length) matrix (a strided view,
-    one gather) and combined with a dot product; lengths outside 1.._FAST_DIGITS are
-    not read (``ok`` False).
+    one gather) and combined column by column in int64 (Horner's rule: exact, and no
+    float copy of the matrix); lengths outside 1.._FAST_DIGITS are not read (``ok``
+    False). Non-digit bytes give garbage values (never an overflow) where ``ok`` is False.
     """
     value = np.zeros(len(first), dtype=np.int64)
     ok = np.zeros(len(first), dtype=bool)
@@ -118,9 +119,11 @@ def _read_digits(
         window = np.lib.stride_tricks.sliding_window_view(d, size)[first[rows]]
         digits = window - np.uint8(ord("0"))  # wraps below '0': not a digit either way
         ok[rows] = (digits <= 9).all(axis=1)
-        # float64 is exact here (< 1e15 < 2**53) and its matrix product is fast.
-        weights = 10.0 ** np.arange(size - 1, -1, -1, dtype=np.float64)
-        value[rows] = (digits.astype(np.float64) @ weights).astype(np.int64)
+        number = digits[:, 0].astype(np.int64)
+        for k in range(1, size):
+            number *= 10
+            number += digits[:, k]
+        value[rows] = number
     return value, ok
 
 
