@@ -139,9 +139,9 @@ def test_the_same_text_with_another_publication_date_is_refused(
     assert current_claims(workspace).height == 7
 
 
-def test_an_empty_main_text_is_refused(workspace: Workspace) -> None:
+def test_an_empty_main_text_is_refused(workspace: Workspace, tmp_path: Path) -> None:
     empty = Report(language="en", title=None, published=None, text=" \n", claims=())
-    index = VesselIndex.from_store(ParquetStore(Path("unused-store"), create=True))
+    index = VesselIndex.from_store(ParquetStore(tmp_path / "unused-store", create=True))
     with pytest.raises(InputError, match="empty.txt: the main text is empty"):
         store_report(
             empty, workspace, index, file="empty.txt", url=None, author="a", added_ts=ADDED
