@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from darkfleet.cli.main import _register_commands, cli
+from darkfleet.cli.main import cli, register_all_commands
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
@@ -25,7 +25,7 @@ def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], clic
 
 def render() -> str:
     """Return the Markdown text of docs/cli.md."""
-    _register_commands()
+    register_all_commands()
     parts = [
         "# darkfleet command line\n",
         "Generated from `--help` by `python scripts/gen_cli_docs.py`; do not edit by hand.\n",

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 
-from darkfleet.cli.main import _register_commands, cli
+from darkfleet.cli.main import COMMAND_MODULES, cli, register_all_commands
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _commands() -> list[tuple[str, click.Command]]:
-    _register_commands()
+    register_all_commands()
     return sorted(cli.commands.items())
 
 
@@ -46,3 +49,30 @@ def test_every_command_appears_in_the_docs() -> None:
     text = (REPO / "docs" / "cli.md").read_text()
     for name, _ in _commands():
         assert f"## `darkfleet {name}`" in text
+
+
+def test_every_command_is_in_the_lazy_map_with_its_own_module() -> None:
+    registered = {
+        name: command.callback.__module__
+        for name, command in _commands()
+        if command.callback is not None and name != "version"
+    }
+    assert registered == COMMAND_MODULES
+
+
+def test_running_ingest_does_not_import_the_other_commands() -> None:
+    code = (
+        "import sys\n"
+        "from darkfleet.cli.main import main\n"
+        "try:\n    main(['ingest', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('darkfleet.cli.')))\n"
+        "print('sqlalchemy' in sys.modules, 'darkfleet.fuse.dossier' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    modules, heavy = run.stdout.strip().splitlines()[-2:]
+    assert "darkfleet.cli.ingest" in modules
+    for other in ("demo", "vessel", "workspace", "reports", "sanctions", "evaluate"):
+        assert f"darkfleet.cli.{other}'" not in modules, other
+    assert heavy == "False False"
