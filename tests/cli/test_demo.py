@@ -109,3 +109,10 @@ def test_demo_finds_the_shuttle_ships_dark_near_dprk_ports(
         (str(a)[:3], str(b)[:3]) for a, b in encounters.select("mmsi", "other_mmsi").iter_rows()
     }
     assert ("273", "445") in pair_mids  # the Russian ship and the DPRK-flagged tanker
+    # run again in the same folder: the demo's own store is rebuilt, the same findings
+    with pytest.raises(SystemExit) as again:
+        main(["demo", "--out", str(tmp_path / "demo")])
+    assert again.value.code == 0
+    rerun = capsys.readouterr()
+    assert rerun.out.splitlines()[0] == out.splitlines()[0]  # same lines, events, matches
+    assert "replacing the previous demo store" in rerun.err

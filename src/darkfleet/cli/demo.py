@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -87,6 +88,10 @@ def demo_command(out_dir: str, seed: int) -> None:
     console.print(f"1/4 simulating the shuttle scenario (seed {seed}) into {root} ...")
     result = simulate("shuttle", seed=seed)
     paths = write_simulation(result, root)
+    if (root / "store" / "_darkfleet.json").is_file():
+        # the demo's own store from an earlier run: start afresh, as the feed is rewritten
+        console.print(f"    replacing the previous demo store in {root / 'store'}")
+        shutil.rmtree(root / "store")
     store = ParquetStore(root / "store")
     console.print("2/4 ingesting the NMEA feed ...")
     ingest_summary = ingest_paths(
