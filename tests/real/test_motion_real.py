@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import re
@@ -214,3 +215,14 @@ def test_danish_traffic_loitering_needs_hours(
     danish: pl.DataFrame, shore_context: GeoContext
 ) -> None:
     assert detect_loitering(danish, LoiteringParams(), shore_context).height == 0
+
+
+def test_suez_queue_has_no_encounters_with_the_built_in_gazetteer(suez: pl.DataFrame) -> None:
+    # the same queue with darkfleet's gazetteer (WPI ports and GFW anchorages, as
+    # darkfleet detect uses it): ships waiting at the canal's anchorages are not
+    # ship-to-ship meetings
+    from darkfleet.reference import load_geo_context
+
+    context = dataclasses.replace(load_geo_context(), shore=load_shore_grid())
+    encounters = detect_encounters(suez, EncounterParams(), context)
+    assert encounters.height == 0
