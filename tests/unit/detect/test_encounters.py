@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -175,3 +180,72 @@ def test_encounter_times_are_report_times_not_bin_boundaries() -> None:
     events = detect_encounters(pair(timedelta(hours=2), start=start), EncounterParams(), NONE)
     assert events["start_ts"][0] == start
     assert events["end_ts"][0] == start + timedelta(hours=2)
+
+
+_CROWDED_PORT = """
+import resource
+from datetime import UTC, datetime, timedelta
+import numpy as np
+import polars as pl
+from darkfleet import schema
+from darkfleet.detect.context import GeoContext
+from darkfleet.detect.encounters import EncounterParams, detect_encounters
+
+n_vessels, n_reports = 3_000, 73  # 6 h every 5 min: 37 bins of 10 min
+rng = np.random.default_rng(3)
+t0 = datetime(2023, 10, 1, tzinfo=UTC)
+positions = schema.conform(
+    pl.DataFrame(
+        {
+            "mmsi": np.repeat(np.arange(n_vessels) + 273_000_000, n_reports),
+            "ts": [t0 + timedelta(minutes=5 * k) for k in range(n_reports)] * n_vessels,
+            "lat": np.repeat(42.0 + rng.uniform(0, 0.003, n_vessels), n_reports),
+            "lon": np.repeat(132.0 + rng.uniform(0, 0.003, n_vessels), n_reports),
+            "sog_knots": np.full(n_vessels * n_reports, 0.2),
+            "msg_type": np.ones(n_vessels * n_reports, dtype=np.int64),
+        }
+    ),
+    schema.POSITIONS,
+)
+port = schema.conform(
+    pl.DataFrame({"port_id": ["P"], "name": ["Port"], "country": ["RUS"],
+                  "lat": [42.001], "lon": [132.001]}),
+    schema.PORTS,
+)
+events = detect_encounters(positions, EncounterParams(), GeoContext(ports=port))
+print(events.height, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_crowded_port_neither_pairs_everyone_nor_runs_out_of_memory() -> None:
+    """3,000 vessels anchored within 300 m in a port for 6 h: 4.5M near pairs per bin
+    (165M in all; the unbounded pair search needed several GB and raised MemoryError on
+    a 30,000-vessel store). In-port bins never reach the pair search now."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CROWDED_PORT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "src")},
+        timeout=300,
+    )
+    n_events, peak_mb = (int(v) for v in done.stdout.split())
+    assert n_events == 0
+    assert peak_mb < 600
+
+
+def test_a_crowded_offshore_anchorage_gives_every_pair() -> None:
+    """Sixty vessels within 300 m, away from ports: all 1,770 pairs meet."""
+    rng = np.random.default_rng(5)
+    frames = [
+        stationary(
+            273_000_000 + k,
+            duration=timedelta(hours=3),
+            lat=42.0 + float(rng.uniform(0, 0.002)),
+            lon=132.0 + float(rng.uniform(0, 0.002)),
+        )
+        for k in range(60)
+    ]
+    events = detect_encounters(pl.concat(frames), EncounterParams(), NONE)
+    assert events.height == 60 * 59 // 2
+    assert (events["mmsi"] < events["other_mmsi"]).all()
