@@ -56,7 +56,7 @@ from darkfleet.detect._prep import check_duration, check_positive, details_json,
 from darkfleet.detect.context import GeoContext
 from darkfleet.errors import ConfigError
 
-__all__ = ["EncounterParams", "detect_encounters"]
+__all__ = ["EncounterParams", "detect_encounters", "encounter_bins", "encounters_from_bins"]
 
 _OWNER = "detect.encounter"
 _BIN = timedelta(minutes=10)  # GFW resamples AIS to 10-minute intervals for encounters.
@@ -222,13 +222,28 @@ def detect_encounters(
     -----
     See the module docstring for the definition and known false positives.
     """
+    return encounters_from_bins(encounter_bins(positions, params, context), params, context)
+
+
+def encounter_bins(
+    positions: pl.DataFrame | pl.LazyFrame, params: EncounterParams, context: GeoContext
+) -> pl.DataFrame:
+    """The first step of ``detect_encounters``: each vessel's bins that may pair.
+
+    Vessels are binned independently, so the bins of a set of vessels are the rows of
+    each vessel's bins: callers may bin groups of vessels apart (in bounded memory) and
+    concatenate the groups, in ascending MMSI order, before ``encounters_from_bins``.
+    Needs ``mmsi``, ``ts``, ``lat``, ``lon``, ``sog_knots`` and ``msg_type`` only.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``bin_positions`` rows (sorted by mmsi, bin) below ``max_pair_speed_knots`` and not
+        so close to a port that every pair would be inside ``min_port_distance_km``.
+    """
     frame = sorted_positions(
         positions, drop_msg_types=(9,), columns=("mmsi", "ts", "lat", "lon", "sog_knots")
     )
-    fingerprint = params_fingerprint(params)
-    empty = finish_events(schema.empty(schema.EVENTS), "encounter", fingerprint)
-    if frame.height < 2:
-        return empty
     bin_us = _BIN // timedelta(microseconds=1)
     binned = bin_positions(frame, bin_us, params.max_fill // _BIN).filter(
         pl.col("sog_knots").is_null() | (pl.col("sog_knots") < params.max_pair_speed_knots)
@@ -243,6 +258,19 @@ def detect_encounters(
             max_distance_m=params.min_port_distance_km * 1000.0 - params.max_distance_m,
         )
         binned = binned.filter(pl.Series(np.isinf(in_port_m)))
+    return binned
+
+
+def encounters_from_bins(
+    binned: pl.DataFrame, params: EncounterParams, context: GeoContext
+) -> pl.DataFrame:
+    """The second step of ``detect_encounters``: pair the bins of ``encounter_bins``.
+
+    ``binned`` is sorted by (mmsi, bin), as ``encounter_bins`` (or a concatenation of its
+    results for vessel groups in ascending MMSI order) gives it. Returns the events.
+    """
+    fingerprint = params_fingerprint(params)
+    empty = finish_events(schema.empty(schema.EVENTS), "encounter", fingerprint)
     arrays = _BinArrays.of(binned)
     parts = [
         _together(arrays, pairs, params, context)

@@ -13,7 +13,9 @@ gives the same events on both.
 - ``run_window``: the positions of every vessel in ``[day - margin, day + 1 day +
   margin)`` minus excluded positions, for the detectors that look at other vessels
   (encounter; loitering, whose "alone" rule needs the neighbours). Only events starting
-  inside ``day`` are kept, so windows never duplicate an event.
+  inside ``day`` are kept, so windows never duplicate an event. The window is read one
+  vessel group at a time (MMSI ranges of bounded size) and only the columns those
+  detectors use, so its memory does not grow with the store.
 """
 
 from __future__ import annotations
@@ -28,11 +30,18 @@ import polars as pl
 
 from darkfleet import schema
 from darkfleet.detect.context import GeoContext
-from darkfleet.detect.encounters import EncounterParams, detect_encounters
+from darkfleet.detect.encounters import EncounterParams, encounter_bins, encounters_from_bins
 from darkfleet.detect.gaps import GapParams, detect_gaps
 from darkfleet.detect.identity_change import IdentityChangeParams, detect_identity_changes
 from darkfleet.detect.invalid_identity import InvalidIdentityParams, detect_invalid_identities
-from darkfleet.detect.loitering import LoiteringParams, detect_loitering
+from darkfleet.detect.loitering import (
+    CompanyScreen,
+    LoiteringCandidates,
+    LoiteringParams,
+    company_nearby,
+    loitering_candidates,
+    loitering_from_candidates,
+)
 from darkfleet.detect.port_visit import PortVisitParams, detect_port_visits
 from darkfleet.detect.shuttle import ShuttleParams
 from darkfleet.detect.spoofing import SpoofingParams, detect_spoofing
@@ -42,6 +51,7 @@ from darkfleet.store.protocol import DETECT_EXCLUDED
 __all__ = [
     "PER_VESSEL",
     "WINDOWED",
+    "WINDOW_COLUMNS",
     "WINDOW_MARGIN",
     "ChunkResult",
     "StoreSource",
@@ -206,44 +216,92 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
+#: Position columns the windowed detectors read (the others are never loaded).
+WINDOW_COLUMNS: Final = ("mmsi", "ts", "lat", "lon", "sog_knots", "msg_type")
+
+
+def _window_positions(
+    store: Store,
+    lo: datetime,
+    hi: datetime,
+    group: tuple[int, int],
+    excluded: pl.DataFrame,
+) -> pl.DataFrame:
+    """One vessel group's positions in ``[lo, hi)`` minus excluded ones, sorted as the
+    detectors want them (so they never sort again): ``WINDOW_COLUMNS`` only."""
+    first, last = group
+    in_group = pl.col("mmsi").is_between(first, last)
+    positions = store.scan("positions").filter(
+        pl.col("ts").is_between(lo, hi, closed="left") & in_group
+    )
+    dropped = excluded.filter(pl.col("ts").is_between(lo, hi, closed="left") & in_group)
+    if dropped.height:
+        positions = positions.join(
+            dropped.lazy(), on=list(DETECT_EXCLUDED), how="anti", nulls_equal=True
+        )
+    return (
+        positions.select(WINDOW_COLUMNS)
+        .sort(["mmsi", "ts", "lat", "lon"], maintain_order=True)
+        .collect()
+    )
+
+
 def run_window(
     source: StoreSource,
     day: date,
     detectors: tuple[str, ...],
     plan: TaskPlan,
     excluded: pl.DataFrame,
+    groups: tuple[tuple[int, int], ...],
 ) -> tuple[pl.DataFrame, int]:
     """Run the windowed detectors for one UTC day; return events starting that day and
-    the positions read."""
+    the positions read.
+
+    Memory is bounded by the largest vessel group, not by the window: each group (an
+    MMSI range, ascending and disjoint) is read, reduced to what the pairwise steps need
+    (encounter bins that may pair, loitering candidates) and released; a second pass
+    over the groups, only when loitering has candidates, keeps the positions that may be
+    their company. The steps are per vessel, so the result is that of one frame.
+    """
+    if not groups:
+        return schema.empty(schema.EVENTS), 0
     store = source.open()
     start = day_start(day)
     lo, hi = start - WINDOW_MARGIN, start + timedelta(days=1) + WINDOW_MARGIN
-    positions = (
-        store.scan("positions")
-        .filter(pl.col("ts").is_between(lo, hi, closed="left") & pl.col("mmsi").is_not_null())
-        .collect()
-    )
-    if excluded.height:
-        keys = list(DETECT_EXCLUDED)
-        positions = positions.join(
-            excluded.filter(pl.col("ts").is_between(lo, hi, closed="left")),
-            on=keys,
-            how="anti",
-            nulls_equal=True,
-        )
+    loiter_params = cast(LoiteringParams, plan.params["loitering"])
+    encounter_params = cast(EncounterParams, plan.params["encounter"])
+    bins: list[pl.DataFrame] = []
+    candidates: list[LoiteringCandidates] = []
+    read = 0
+    for group in groups:
+        positions = _window_positions(store, lo, hi, group, excluded)
+        read += positions.height
+        if "loitering" in detectors:
+            candidates.append(loitering_candidates(positions, loiter_params, plan.context))
+        if "encounter" in detectors:
+            bins.append(encounter_bins(positions, encounter_params, plan.context))
+        del positions
     events: list[pl.DataFrame] = []
     if "loitering" in detectors:
-        loiter_params = cast(LoiteringParams, plan.params["loitering"])
-        events.append(detect_loitering(positions, loiter_params, plan.context))
+        loiterers = LoiteringCandidates.concat(candidates)
+        screen = CompanyScreen.of(loiterers)
+        nearby = None
+        if screen is not None:
+            nearby = pl.concat(
+                [
+                    company_nearby(_window_positions(store, lo, hi, g, excluded), screen)
+                    for g in groups
+                ]
+            )
+        events.append(loitering_from_candidates(loiterers, nearby, loiter_params))
     if "encounter" in detectors:
-        encounter_params = cast(EncounterParams, plan.params["encounter"])
-        events.append(detect_encounters(positions, encounter_params, plan.context))
+        events.append(encounters_from_bins(pl.concat(bins), encounter_params, plan.context))
     if not events:
-        return schema.empty(schema.EVENTS), positions.height
+        return schema.empty(schema.EVENTS), read
     merged = pl.concat(events, how="vertical").filter(
         pl.col("start_ts").is_between(start, start + timedelta(days=1), closed="left")
     )
-    return merged, positions.height
+    return merged, read
 
 
 def with_port_groups(

@@ -19,8 +19,12 @@ visits and dark port calls).
 Memory
 ------
 Vessels are cut into contiguous MMSI ranges holding at most ``chunk_positions``
-positions (a vessel is never split), read with a range predicate (files are sorted by
-MMSI, so Parquet statistics skip most row groups). Windows hold three days of positions.
+positions and static reports (a vessel is never split), read with a range predicate
+(files are sorted by MMSI, so Parquet statistics skip most row groups). A window reads
+the same ranges one at a time (three days of each, six columns) and keeps only what the
+pairwise steps need (encounter bins slow and away from ports, loitering candidates and
+the positions near them), so no task holds more than one range's positions however large
+the store grows.
 
 Incremental runs
 ----------------
@@ -460,11 +464,18 @@ def run_detection(
         elif windowed:
             window_days = _around([*new_days, *changed_days], days)
         shared_excluded = runner.share(excluded)
+        groups = tuple(
+            (c.lo, c.hi)
+            for c in _plan_chunks(
+                stats, None, config.chunk_positions, affected=frozenset(), gap_only=frozenset()
+            )
+        )
         window_results: list[tuple[pl.DataFrame, int]] = runner.map(
             run_window,
             [(source, d, windowed) for d in window_days],
             shared_plan,
             shared_excluded,
+            groups,
             on_result=progress,
         )
     finally:
