@@ -50,7 +50,7 @@ def build_store(root: Path, positions: int, days: float) -> None:
         print(f"piece {piece}: {fleet.height:,} positions", file=sys.stderr)
 
 
-def detect(root: Path, chunk_positions: int) -> None:
+def detect(root: Path, chunk_positions: int, only: str | None) -> None:
     """Run the whole suite on ``root`` and print the summary with peak RSS."""
     from darkfleet.engine.detect import run_detection
     from darkfleet.engine.detect_config import build_detect_config
@@ -60,7 +60,9 @@ def detect(root: Path, chunk_positions: int) -> None:
 
     store = ParquetStore(root, create=False)
     context = dataclasses.replace(load_geo_context(), shore=load_shore_grid())
-    config = dataclasses.replace(build_detect_config(), chunk_positions=chunk_positions)
+    config = build_detect_config(
+        only=only.split(",") if only else None, chunk_positions=chunk_positions
+    )
     started = time.perf_counter()
     cpu0 = time.process_time()
     report = run_detection(
@@ -87,10 +89,13 @@ def main() -> None:
     parser.add_argument("--positions", type=int, default=20_000_000)
     parser.add_argument("--days", type=float, default=14.0)
     parser.add_argument("--chunk-positions", type=int, default=5_000_000)
+    parser.add_argument(
+        "--only", help="comma-separated detectors to run (default: all, as `darkfleet detect`)"
+    )
     parser.add_argument("--detect-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.detect_only:
-        detect(args.store, args.chunk_positions)
+        detect(args.store, args.chunk_positions, args.only)
         return
     if not args.store.exists():
         build_store(args.store, args.positions, args.days)
@@ -103,6 +108,7 @@ def main() -> None:
             "--chunk-positions",
             str(args.chunk_positions),
             "--detect-only",
+            *(["--only", args.only] if args.only else []),
         ],
         check=True,
     )

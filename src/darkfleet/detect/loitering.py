@@ -280,46 +280,39 @@ def loitering_candidates(
     rows = np.flatnonzero(is_slow_offshore)
     if len(rows) == 0:
         return LoiteringCandidates.empty()
-    runs = (
-        pl.DataFrame(
-            {
-                "run": run_id[rows],
-                "mmsi": mmsi[rows],
-                "ts_us": ts_us[rows],
-                "lat": lat[rows],
-                "lon": lon[rows],
-                "sog": sog[rows],
-                "shore_km": shore_km[rows],
-            }
-        )
-        .group_by("run")
-        .agg(
-            pl.col("mmsi").first(),
-            pl.col("ts_us").first().alias("start_us"),
-            pl.col("ts_us").last().alias("end_us"),
-            pl.col("lat").first().alias("start_lat"),
-            pl.col("lon").first().alias("start_lon"),
-            pl.col("lat").last().alias("end_lat"),
-            pl.col("lon").last().alias("end_lon"),
-            pl.col("lat").mean().alias("lat"),
-            pl.col("lon").mean().alias("lon"),
-            pl.col("sog").mean().alias("mean_sog_knots"),
-            pl.col("shore_km").min().alias("shore_km"),
-            pl.len().alias("n_positions"),
-        )
-        .filter(
-            pl.col("end_us") - pl.col("start_us")
-            >= params.min_duration // timedelta(microseconds=1)
-        )
-        .sort("run")
-    )
-    if runs.height == 0:
+    # rows are sorted by (mmsi, ts), so each run is a contiguous slice of ``rows``:
+    # reduced with np.*.reduceat (no hashing; sums in row order, whatever the grouping)
+    first = np.flatnonzero(np.r_[True, run_id[rows][1:] != run_id[rows][:-1]])
+    last = np.r_[first[1:], len(rows)] - 1
+    count = last - first + 1
+    start_us, end_us = ts_us[rows][first], ts_us[rows][last]
+    is_long = end_us - start_us >= params.min_duration // timedelta(microseconds=1)
+    if not is_long.any():
         return LoiteringCandidates.empty()
-    is_kept_run = np.zeros(int(run_id[-1]) + 1, dtype=bool)
-    is_kept_run[runs["run"].to_numpy()] = True
-    candidate_rows = rows[is_kept_run[run_id[rows]]]
+
+    def mean(values: np.ndarray) -> np.ndarray:
+        means = np.add.reduceat(values[rows], first) / count
+        return np.asarray(means[is_long], dtype=np.float64)
+
+    runs = pl.DataFrame(
+        {
+            "mmsi": mmsi[rows][first][is_long],
+            "start_us": start_us[is_long],
+            "end_us": end_us[is_long],
+            "start_lat": lat[rows][first][is_long],
+            "start_lon": lon[rows][first][is_long],
+            "end_lat": lat[rows][last][is_long],
+            "end_lon": lon[rows][last][is_long],
+            "lat": mean(lat),
+            "lon": mean(lon),
+            "mean_sog_knots": mean(sog),
+            "shore_km": np.minimum.reduceat(shore_km[rows], first)[is_long],
+            "n_positions": count[is_long].astype(np.int64),
+        }
+    )
+    candidate_rows = rows[np.repeat(is_long, count)]
     return LoiteringCandidates(
-        runs=runs.drop("run"),
+        runs=runs,
         points=pl.DataFrame(
             {"ts_us": ts_us[candidate_rows], "lat": lat[candidate_rows], "lon": lon[candidate_rows]}
         ),

@@ -220,6 +220,24 @@ def day_start(day: date) -> datetime:
 WINDOW_COLUMNS: Final = ("mmsi", "ts", "lat", "lon", "sog_knots", "msg_type")
 
 
+#: Positions a window keeps from its first pass over the vessel groups for the second
+#: (loitering's company); groups beyond it are read again. Six columns: about 37 bytes
+#: a position, so at most about 190 MB.
+WINDOW_CACHE_POSITIONS: Final = 5_000_000
+
+
+def _positions_in(store: Store, days: list[date]) -> pl.LazyFrame:
+    """The positions dataset, limited to the ``day=`` partitions of ``days`` when the
+    store is a ``ParquetStore`` (so a window never opens the other days' files)."""
+    if not isinstance(store, ParquetStore):
+        return store.scan("positions")
+    wanted = {f"day={d.isoformat()}" for d in days}
+    paths = [p for p in store.part_paths("positions") if p.parent.name in wanted]
+    if not paths:
+        return schema.empty(schema.POSITIONS).lazy()
+    return pl.scan_parquet(paths, schema=dict(schema.POSITIONS), hive_partitioning=False)
+
+
 def _window_positions(
     store: Store,
     lo: datetime,
@@ -227,23 +245,32 @@ def _window_positions(
     group: tuple[int, int],
     excluded: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One vessel group's positions in ``[lo, hi)`` minus excluded ones, sorted as the
-    detectors want them (so they never sort again): ``WINDOW_COLUMNS`` only."""
+    """One vessel group's positions in ``[lo, hi)`` minus excluded ones, ordered by
+    (mmsi, ts) (the detectors then only check the order): ``WINDOW_COLUMNS`` only.
+
+    Only the vessels with excluded positions go through the anti-join on
+    ``DETECT_EXCLUDED`` keys, so the others never load ``file_id``/``line_no``.
+    """
     first, last = group
     in_group = pl.col("mmsi").is_between(first, last)
-    positions = store.scan("positions").filter(
+    n_days = -(-(hi - lo) // timedelta(days=1))  # lo is a midnight: these days hold [lo, hi)
+    days = [lo.date() + timedelta(days=k) for k in range(n_days)]
+    positions = _positions_in(store, days).filter(
         pl.col("ts").is_between(lo, hi, closed="left") & in_group
     )
     dropped = excluded.filter(pl.col("ts").is_between(lo, hi, closed="left") & in_group)
     if dropped.height:
-        positions = positions.join(
-            dropped.lazy(), on=list(DETECT_EXCLUDED), how="anti", nulls_equal=True
+        suspects = pl.col("mmsi").is_in(dropped.get_column("mmsi").unique().implode())
+        positions = pl.concat(
+            [
+                positions.filter(~suspects).select(WINDOW_COLUMNS),
+                positions.filter(suspects)
+                .join(dropped.lazy(), on=list(DETECT_EXCLUDED), how="anti", nulls_equal=True)
+                .select(WINDOW_COLUMNS),
+            ]
         )
-    return (
-        positions.select(WINDOW_COLUMNS)
-        .sort(["mmsi", "ts", "lat", "lon"], maintain_order=True)
-        .collect()
-    )
+    # sorting the collected frame is several times faster than sorting in the query
+    return positions.select(WINDOW_COLUMNS).collect().sort(["mmsi", "ts"], maintain_order=True)
 
 
 def run_window(
@@ -272,12 +299,15 @@ def run_window(
     encounter_params = cast(EncounterParams, plan.params["encounter"])
     bins: list[pl.DataFrame] = []
     candidates: list[LoiteringCandidates] = []
+    kept: dict[tuple[int, int], pl.DataFrame] = {}
     read = 0
     for group in groups:
         positions = _window_positions(store, lo, hi, group, excluded)
         read += positions.height
         if "loitering" in detectors:
             candidates.append(loitering_candidates(positions, loiter_params, plan.context))
+            if read <= WINDOW_CACHE_POSITIONS:
+                kept[group] = positions
         if "encounter" in detectors:
             bins.append(encounter_bins(positions, encounter_params, plan.context))
         del positions
@@ -289,10 +319,14 @@ def run_window(
         if screen is not None:
             nearby = pl.concat(
                 [
-                    company_nearby(_window_positions(store, lo, hi, g, excluded), screen)
+                    company_nearby(
+                        kept.pop(g) if g in kept else _window_positions(store, lo, hi, g, excluded),
+                        screen,
+                    )
                     for g in groups
                 ]
             )
+        kept.clear()
         events.append(loitering_from_candidates(loiterers, nearby, loiter_params))
     if "encounter" in detectors:
         events.append(encounters_from_bins(pl.concat(bins), encounter_params, plan.context))
