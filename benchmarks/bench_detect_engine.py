@@ -22,6 +22,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_motion_detectors import START_US, make_fleet  # noqa: E402
+from darkfleet.engine.detect_config import DEFAULT_CHUNK_POSITIONS  # noqa: E402
 
 PIECE = 5_000_000
 
@@ -88,7 +89,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--positions", type=int, default=20_000_000)
     parser.add_argument("--days", type=float, default=14.0)
-    parser.add_argument("--chunk-positions", type=int, default=5_000_000)
+    parser.add_argument("--chunk-positions", type=int, default=DEFAULT_CHUNK_POSITIONS)
     parser.add_argument(
         "--only", help="comma-separated detectors to run (default: all, as `darkfleet detect`)"
     )

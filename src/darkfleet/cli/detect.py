@@ -26,6 +26,7 @@ from darkfleet.cli.main import cli
 from darkfleet.config import load_config_file, parse_utc_time
 from darkfleet.engine.detect import DetectReport, run_detection
 from darkfleet.engine.detect_config import (
+    DEFAULT_CHUNK_POSITIONS,
     DETECTOR_ORDER,
     ConfigValue,
     build_detect_config,
@@ -99,7 +100,7 @@ def _split_list(text: str | None, *, option: str, known: tuple[str, ...]) -> lis
 @click.option(
     "--chunk-positions",
     type=click.IntRange(min=1),
-    default=5_000_000,
+    default=DEFAULT_CHUNK_POSITIONS,
     show_default=True,
     help="Most positions one chunk of vessels reads (positions); bounds memory.",
 )

@@ -49,6 +49,7 @@ from darkfleet.store import MemoryStore, ParquetStore, Store
 from darkfleet.store.protocol import DETECT_EXCLUDED
 
 __all__ = [
+    "CHUNK_COLUMNS",
     "PER_VESSEL",
     "WINDOWED",
     "WINDOW_COLUMNS",
@@ -75,6 +76,10 @@ WINDOWED: Final = ("loitering", "encounter")
 #: day are exact; longer ones end at the window's end. One day keeps "days touched by new
 #: data, +/- 1 day" the exact set of windows an incremental run must redo.
 WINDOW_MARGIN: Final = timedelta(days=1)
+
+
+#: Position columns the per-vessel detectors read, with the keys of excluded positions.
+CHUNK_COLUMNS: Final = ("mmsi", "ts", "lat", "lon", "sog_knots", "msg_type", "file_id", "line_no")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +164,14 @@ def run_vessel_chunk(source: StoreSource, chunk: VesselChunk, plan: TaskPlan) ->
     """Run the per-vessel detectors over one chunk of vessels; see the module docstring."""
     store = source.open()
     predicate = _vessel_filter(chunk)
-    positions = store.scan("positions").filter(predicate).collect()
+    # sorted here (fast, on the collected columns) so that no detector sorts or gathers
+    positions = (
+        store.scan("positions")
+        .filter(predicate)
+        .select(CHUNK_COLUMNS)
+        .collect()
+        .sort(["mmsi", "ts"], maintain_order=True)
+    )
     statics = store.scan("statics").filter(predicate).collect()
     spoofing_params = cast(SpoofingParams, plan.params["spoofing"])
     spoof_events, tracks = detect_spoofing(positions, spoofing_params, plan.context)

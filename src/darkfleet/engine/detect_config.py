@@ -58,10 +58,11 @@ PARAMS_CLASSES: Final[dict[str, type]] = {
 #: Top-level TOML sections darkfleet reads.
 KNOWN_SECTIONS: Final[tuple[str, ...]] = ("detect", "risk")
 
-#: Positions one per-vessel chunk holds at most (one vessel's history is never split).
-#: Measured (docs/detectors.md, "Engine"): halving it did not lower the peak on a
-#: 20M-position store, where the 3-day windows of loitering/encounter dominate.
-DEFAULT_CHUNK_POSITIONS: Final = 5_000_000
+#: Positions (and static reports) one per-vessel chunk holds at most (one vessel's
+#: history is never split); windows read the same vessel ranges one at a time. It sets
+#: the peak memory: measured (docs/benchmarks.md, "Detection: the engine on a large
+#: store"), 2M gives about 1.1 GB on 20M and 50M positions, 5M about 2.1 GB.
+DEFAULT_CHUNK_POSITIONS: Final = 2_000_000
 
 
 def _suggest(name: str, choices: Sequence[str]) -> str:
