@@ -289,9 +289,9 @@ def run_window(
     source: StoreSource,
     day: date,
     detectors: tuple[str, ...],
+    groups: tuple[tuple[int, int], ...],
     plan: TaskPlan,
     excluded: pl.DataFrame,
-    groups: tuple[tuple[int, int], ...],
 ) -> tuple[pl.DataFrame, int]:
     """Run the windowed detectors for one UTC day; return events starting that day and
     the positions read.
