@@ -175,7 +175,7 @@ def _together(
             "sog": bins.sog[lo],
             "other_sog": bins.sog[hi],
             "lat": mid_lat[away],
-            "lon": (mid_lon + 540.0) % 360.0 - 180.0,
+            "lon": (mid_lon[away] + 540.0) % 360.0 - 180.0,
             "port_km": port_km[away],
             "is_filled": bins.is_filled[lo] | bins.is_filled[hi],
             "both_from_us": np.maximum(bins.first_us[lo], bins.first_us[hi]),

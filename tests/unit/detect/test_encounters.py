@@ -91,6 +91,20 @@ def test_encounter_near_a_port_is_ignored() -> None:
     assert json.loads(events["details"][0])["distance_to_port_km"] == pytest.approx(22.0, abs=0.5)
 
 
+@pytest.mark.parametrize(("port_km", "expected"), [(9.8, 0), (10.2, 1)])
+def test_port_distance_threshold_between_the_screen_and_the_rule(
+    port_km: float, expected: int
+) -> None:
+    """Bins 9.5-10 km from a port pass the in-port screen; the 10 km rule on the pair's
+    midpoint decides. A second pair far away keeps the search busy."""
+    near = pair(timedelta(hours=3))  # vessels at 42.0 and 300 m north: midpoint +150 m
+    far = pair(timedelta(hours=3), a=412_000_010, b=412_000_011, lat=30.0)
+    port = [("X", "Harbour", "RUS", north_of(42.0, 150.0 + port_km * 1000.0), 132.0)]
+    events = detect_encounters(pl.concat([near, far]), EncounterParams(), context(ports=port))
+    assert events.filter(pl.col("other_mmsi") == 412_000_002).height == expected
+    assert events.filter(pl.col("mmsi") == 412_000_010).height == 1
+
+
 def test_short_hole_is_interpolated_long_hole_splits() -> None:
     positions = pair(timedelta(hours=4))
     minutes = (pl.col("ts") - T0).dt.total_minutes()
