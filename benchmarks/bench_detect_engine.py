@@ -4,7 +4,10 @@ Run: ``PYTHONPATH=src python benchmarks/bench_detect_engine.py --store /tmp/big 
 20000000 --days 14``. The store is built once (skipped when it exists) from the seeded
 fleet of ``bench_motion_detectors.make_fleet`` in pieces of 5M positions (MMSIs offset per
 piece), with times stretched so the fleet spans ``--days`` days. Detection then runs in a
-fresh process; its peak RSS (``ru_maxrss``) is printed with the summary.
+fresh process; its peak RSS (``ru_maxrss``) is printed with the summary. ``--only`` runs
+some detectors (e.g. the eight of issue 3 without ``dark_port_call``, whose sea routing
+dominates on this synthetic fleet); a store already detected is run again from scratch
+only after deleting ``<store>/_detect/state.json``.
 """
 
 from __future__ import annotations
