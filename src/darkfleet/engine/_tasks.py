@@ -26,7 +26,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final, cast
 
-import numpy as np
 import polars as pl
 
 from darkfleet import schema
@@ -55,7 +54,6 @@ __all__ = [
     "WINDOWED",
     "WINDOW_COLUMNS",
     "WINDOW_MARGIN",
-    "WINDOW_READ_POSITIONS",
     "ChunkResult",
     "StoreSource",
     "TaskPlan",
@@ -234,11 +232,10 @@ def day_start(day: date) -> datetime:
 WINDOW_COLUMNS: Final = ("mmsi", "ts", "lat", "lon", "sog_knots", "msg_type")
 
 
-#: Positions one read of a window holds at most: consecutive vessel groups are read
-#: together (each read decodes the window's files once; parts written before sorting by
-#: MMSI skip no row groups) and split in memory. Six columns, about 37 bytes a position:
-#: at most about 190 MB. A window read in one go keeps it for loitering's second pass.
-WINDOW_READ_POSITIONS: Final = 5_000_000
+#: Positions a window keeps from its first pass over the vessel groups for the second
+#: (loitering's company); groups beyond it are read again. Six columns: about 37 bytes
+#: a position, so at most about 190 MB.
+WINDOW_CACHE_POSITIONS: Final = 5_000_000
 
 
 def _positions_in(store: Store, days: list[date]) -> pl.LazyFrame:
@@ -288,52 +285,22 @@ def _window_positions(
     return positions.select(WINDOW_COLUMNS).collect().sort(["mmsi", "ts"], maintain_order=True)
 
 
-def _read_batch(
-    store: Store,
-    lo: datetime,
-    hi: datetime,
-    batch: list[tuple[int, int, int]],
-    excluded: pl.DataFrame,
-) -> list[pl.DataFrame]:
-    """The positions of consecutive vessel groups, read at once and split by group."""
-    frame = _window_positions(store, lo, hi, (batch[0][0], batch[-1][1]), excluded)
-    mmsi = frame.get_column("mmsi").to_numpy()
-    starts = np.searchsorted(mmsi, [g[0] for g in batch], side="left")
-    ends = np.searchsorted(mmsi, [g[1] for g in batch], side="right")
-    return [frame.slice(int(a), int(b - a)) for a, b in zip(starts, ends, strict=True)]
-
-
-def _batches(groups: tuple[tuple[int, int, int], ...]) -> list[list[tuple[int, int, int]]]:
-    """Consecutive groups holding at most ``WINDOW_READ_POSITIONS`` positions together."""
-    batches: list[list[tuple[int, int, int]]] = []
-    total = 0
-    for group in groups:
-        if batches and total + group[2] <= WINDOW_READ_POSITIONS:
-            batches[-1].append(group)
-            total += group[2]
-        else:
-            batches.append([group])
-            total = group[2]
-    return batches
-
-
 def run_window(
     source: StoreSource,
     day: date,
     detectors: tuple[str, ...],
-    groups: tuple[tuple[int, int, int], ...],
+    groups: tuple[tuple[int, int], ...],
     plan: TaskPlan,
     excluded: pl.DataFrame,
 ) -> tuple[pl.DataFrame, int]:
     """Run the windowed detectors for one UTC day; return events starting that day and
     the positions read.
 
-    ``groups`` are MMSI ranges ``(first, last, positions in the window)``, ascending and
-    disjoint. Memory is bounded by a group and a read (``WINDOW_READ_POSITIONS``), not by
-    the window: each group is reduced to what the pairwise steps need (encounter bins
-    that may pair, loitering candidates) and released; a second pass over the groups,
-    only when loitering has candidates, keeps the positions that may be their company.
-    The steps are per vessel, so the result is that of one frame.
+    Memory is bounded by the largest vessel group, not by the window: each group (an
+    MMSI range, ascending and disjoint) is read, reduced to what the pairwise steps need
+    (encounter bins that may pair, loitering candidates) and released; a second pass
+    over the groups, only when loitering has candidates, keeps the positions that may be
+    their company. The steps are per vessel, so the result is that of one frame.
     """
     if not groups:
         return schema.empty(schema.EVENTS), 0
@@ -344,20 +311,18 @@ def run_window(
     encounter_params = cast(EncounterParams, plan.params["encounter"])
     bins: list[pl.DataFrame] = []
     candidates: list[LoiteringCandidates] = []
-    batches = _batches(groups)
-    kept: list[pl.DataFrame] = []
+    kept: dict[tuple[int, int], pl.DataFrame] = {}
     read = 0
-    for batch in batches:
-        frames = _read_batch(store, lo, hi, batch, excluded)
-        for positions in frames:
-            read += positions.height
-            if "loitering" in detectors:
-                candidates.append(loitering_candidates(positions, loiter_params, plan.context))
-            if "encounter" in detectors:
-                bins.append(encounter_bins(positions, encounter_params, plan.context))
-        if len(batches) == 1:
-            kept = frames
-        del frames
+    for group in groups:
+        positions = _window_positions(store, lo, hi, group, excluded)
+        read += positions.height
+        if "loitering" in detectors:
+            candidates.append(loitering_candidates(positions, loiter_params, plan.context))
+            if read <= WINDOW_CACHE_POSITIONS:
+                kept[group] = positions
+        if "encounter" in detectors:
+            bins.append(encounter_bins(positions, encounter_params, plan.context))
+        del positions
     events: list[pl.DataFrame] = []
     if "loitering" in detectors:
         loiterers = LoiteringCandidates.concat(candidates)
@@ -366,12 +331,14 @@ def run_window(
         if screen is not None:
             nearby = pl.concat(
                 [
-                    company_nearby(positions, screen)
-                    for batch in batches
-                    for positions in (kept or _read_batch(store, lo, hi, batch, excluded))
+                    company_nearby(
+                        kept.pop(g) if g in kept else _window_positions(store, lo, hi, g, excluded),
+                        screen,
+                    )
+                    for g in groups
                 ]
             )
-        kept = []
+        kept.clear()
         events.append(loitering_from_candidates(loiterers, nearby, loiter_params))
     if "encounter" in detectors:
         events.append(encounters_from_bins(pl.concat(bins), encounter_params, plan.context))

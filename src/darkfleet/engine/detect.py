@@ -153,11 +153,9 @@ def _vessel_stats(store: Store) -> tuple[pl.DataFrame, list[date], pl.DataFrame]
     return stats, days, day_counts.select("mmsi", "day", "n")
 
 
-def _window_groups(
-    day_counts: pl.DataFrame, day: date, limit: int
-) -> tuple[tuple[int, int, int], ...]:
-    """MMSI ranges ``(first, last, positions)`` holding at most ``limit`` positions of
-    ``day``'s window (a vessel is never split): the groups ``run_window`` works on."""
+def _window_groups(day_counts: pl.DataFrame, day: date, limit: int) -> tuple[tuple[int, int], ...]:
+    """MMSI ranges holding at most ``limit`` positions of ``day``'s window (a vessel is
+    never split): the groups ``run_window`` reads one at a time."""
     margin = WINDOW_MARGIN // timedelta(days=1)
     window = (
         day_counts.filter(
@@ -168,7 +166,7 @@ def _window_groups(
         .sort("mmsi")
     )
     chunks = _plan_chunks(window, None, limit, affected=frozenset(), gap_only=frozenset())
-    return tuple((c.lo, c.hi, c.positions) for c in chunks)
+    return tuple((c.lo, c.hi) for c in chunks)
 
 
 def _plan_chunks(

@@ -165,7 +165,7 @@ def test_windows_read_in_small_groups_and_batches_give_the_same_events(
     _run(whole)
     split = ParquetStore(tmp_path / "split")
     _ingest(split, "f", frame)
-    monkeypatch.setattr("darkfleet.engine._tasks.WINDOW_READ_POSITIONS", 45)
+    monkeypatch.setattr("darkfleet.engine._tasks.WINDOW_CACHE_POSITIONS", 45)
     _run(split, dataclasses.replace(build_detect_config(), chunk_positions=45))
     expected = _events(whole).sort("event_id")
     assert _events(split).sort("event_id").equals(expected)
