@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final, cast
 
+import numpy as np
 import polars as pl
 
 from darkfleet import schema
@@ -217,7 +218,13 @@ def run_vessel_chunk(source: StoreSource, chunk: VesselChunk, plan: TaskPlan) ->
         if events
         else schema.empty(schema.EVENTS)
     )
-    vessels = pl.concat([positions.get_column("mmsi"), statics.get_column("mmsi")]).unique()
+    # a new array: a Series derived in Polars from the chunk's columns kept the chunk's
+    # buffers alive (about 13 MB per chunk of 2M positions, for every chunk of the run)
+    vessels = pl.Series(
+        "mmsi",
+        np.unique(np.concatenate([positions["mmsi"].to_numpy(), statics["mmsi"].to_numpy()])),
+        dtype=pl.Int64,
+    )
     return ChunkResult(
         events=merged, excluded=excluded, positions=positions.height, vessels=vessels
     )
