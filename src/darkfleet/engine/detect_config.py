@@ -61,7 +61,7 @@ KNOWN_SECTIONS: Final[tuple[str, ...]] = ("detect", "risk")
 #: Positions (and static reports) one per-vessel chunk holds at most (one vessel's
 #: history is never split); windows read the same vessel ranges one at a time. It sets
 #: the peak memory: measured (docs/benchmarks.md, "Detection: the engine on a large
-#: store"), 2M gives about 1.1 GB on 20M and 50M positions, 5M about 2.1 GB.
+#: store"), 2M gives a peak of about 1 GB on 20M positions and 1.2 GB on 50M.
 DEFAULT_CHUNK_POSITIONS: Final = 2_000_000
 
 
