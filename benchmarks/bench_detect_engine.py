@@ -4,7 +4,10 @@ Run: ``PYTHONPATH=src python benchmarks/bench_detect_engine.py --store /tmp/big 
 20000000 --days 14``. The store is built once (skipped when it exists) from the seeded
 fleet of ``bench_motion_detectors.make_fleet`` in pieces of 5M positions (MMSIs offset per
 piece), with times stretched so the fleet spans ``--days`` days. Detection then runs in a
-fresh process; its peak RSS (``ru_maxrss``) is printed with the summary.
+fresh process; its peak RSS (``ru_maxrss``) is printed with the summary. ``--only`` runs
+some detectors (e.g. the eight of issue 3 without ``dark_port_call``, whose sea routing
+dominates on this synthetic fleet); a store already detected is run again from scratch
+only after deleting ``<store>/_detect/state.json``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_motion_detectors import START_US, make_fleet  # noqa: E402
+from darkfleet.engine.detect_config import DEFAULT_CHUNK_POSITIONS  # noqa: E402
 
 PIECE = 5_000_000
 
@@ -50,7 +54,7 @@ def build_store(root: Path, positions: int, days: float) -> None:
         print(f"piece {piece}: {fleet.height:,} positions", file=sys.stderr)
 
 
-def detect(root: Path, chunk_positions: int) -> None:
+def detect(root: Path, chunk_positions: int, only: str | None) -> None:
     """Run the whole suite on ``root`` and print the summary with peak RSS."""
     from darkfleet.engine.detect import run_detection
     from darkfleet.engine.detect_config import build_detect_config
@@ -60,7 +64,9 @@ def detect(root: Path, chunk_positions: int) -> None:
 
     store = ParquetStore(root, create=False)
     context = dataclasses.replace(load_geo_context(), shore=load_shore_grid())
-    config = dataclasses.replace(build_detect_config(), chunk_positions=chunk_positions)
+    config = build_detect_config(
+        only=only.split(",") if only else None, chunk_positions=chunk_positions
+    )
     started = time.perf_counter()
     cpu0 = time.process_time()
     report = run_detection(
@@ -86,11 +92,14 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--positions", type=int, default=20_000_000)
     parser.add_argument("--days", type=float, default=14.0)
-    parser.add_argument("--chunk-positions", type=int, default=5_000_000)
+    parser.add_argument("--chunk-positions", type=int, default=DEFAULT_CHUNK_POSITIONS)
+    parser.add_argument(
+        "--only", help="comma-separated detectors to run (default: all, as `darkfleet detect`)"
+    )
     parser.add_argument("--detect-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.detect_only:
-        detect(args.store, args.chunk_positions)
+        detect(args.store, args.chunk_positions, args.only)
         return
     if not args.store.exists():
         build_store(args.store, args.positions, args.days)
@@ -103,6 +112,7 @@ def main() -> None:
             "--chunk-positions",
             str(args.chunk_positions),
             "--detect-only",
+            *(["--only", args.only] if args.only else []),
         ],
         check=True,
     )

@@ -31,6 +31,7 @@ from darkfleet.cli.workspace import existing_workspace
 from darkfleet.config import build_section, describe_section, parse_utc_time
 from darkfleet.engine.detect import DetectReport, run_detection
 from darkfleet.engine.detect_config import (
+    DEFAULT_CHUNK_POSITIONS,
     DETECTOR_ORDER,
     ConfigValue,
     build_detect_config,
@@ -101,7 +102,7 @@ def _split_list(text: str | None, *, option: str, known: tuple[str, ...]) -> lis
 @click.option(
     "--chunk-positions",
     type=click.IntRange(min=1),
-    default=5_000_000,
+    default=DEFAULT_CHUNK_POSITIONS,
     show_default=True,
     help="Most positions one chunk of vessels reads (positions); bounds memory.",
 )

@@ -11,6 +11,9 @@ the role of the time-window + spatial-cell join.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 import numpy as np
 import polars as pl
 from scipy.spatial import cKDTree
@@ -182,15 +185,110 @@ def chord_m(distance_m: float) -> float:
     return float(2.0 * EARTH_RADIUS_M * np.sin(distance_m / (2.0 * EARTH_RADIUS_M)))
 
 
+#: Default bound on the candidate pairs one ``iter_near_pairs`` chunk may hold.
+MAX_CANDIDATE_PAIRS = 2_000_000
+#: Neighbour cells of a cell in the pair bound (3 x 3 x 3 around it, itself included).
+_ADJACENT_CELLS = 27
+
+
+def _pair_bound(bins: np.ndarray, points: np.ndarray, radius: float) -> np.ndarray:
+    """Upper bound of the near pairs of each bin (``bins`` sorted ascending).
+
+    Points are put in cubes of side ``radius`` (Earth-centred metres); a pair within
+    ``radius`` lies in one cube or two adjacent ones, and ``n_a * n_b <= (n_a^2 + n_b^2)
+    / 2`` bounds every cube pair, so a bin holds at most ``27 / 2 * sum(n_cube^2)`` pairs.
+    """
+    cubes = pl.DataFrame(
+        {
+            "bin": bins,
+            "x": np.floor(points[:, 0] / radius).astype(np.int64),
+            "y": np.floor(points[:, 1] / radius).astype(np.int64),
+            "z": np.floor(points[:, 2] / radius).astype(np.int64),
+        }
+    )
+    per_bin = (
+        cubes.group_by("bin", "x", "y", "z")
+        .len()
+        .group_by("bin")
+        .agg((pl.col("len").cast(pl.Int64) ** 2).sum().alias("squares"))
+        .sort("bin")
+    )
+    return np.asarray(per_bin["squares"].to_numpy() * _ADJACENT_CELLS // 2 + 1, dtype=np.int64)
+
+
+def iter_near_pairs(
+    bins: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    max_distance_m: float,
+    *,
+    max_candidates: int = MAX_CANDIDATE_PAIRS,
+) -> Iterator[np.ndarray]:
+    """Index pairs (i < j) of points in the same bin within ``max_distance_m``, in chunks.
+
+    Memory stays bounded however crowded a place is: bins are grouped into chunks whose
+    bound on near pairs (``_pair_bound``) stays within ``max_candidates`` and searched one
+    chunk at a time (a KD-tree per chunk); a single bin over the bound (thousands of
+    vessels within ``max_distance_m`` of each other) is searched in blocks of query points
+    whose exact neighbour counts fit. Each yielded array holds at most about
+    ``max_candidates`` pairs; together they hold every pair exactly once.
+    """
+    if len(bins) < 2:
+        return
+    order = np.argsort(bins, kind="stable")
+    sorted_bins = bins[order]
+    points = _points(sorted_bins, lat[order], lon[order], int(sorted_bins[0]))
+    radius = chord_m(max_distance_m)
+    bin_starts = np.flatnonzero(np.r_[True, sorted_bins[1:] != sorted_bins[:-1]])
+    bin_ends = np.r_[bin_starts[1:], len(sorted_bins)]
+    cumulative = np.cumsum(_pair_bound(sorted_bins, points, radius))
+    first = 0
+    while first < len(bin_starts):
+        base = cumulative[first - 1] if first else 0
+        last = max(int(np.searchsorted(cumulative, base + max_candidates, side="right")), first + 1)
+        lo, hi = int(bin_starts[first]), int(bin_ends[last - 1])
+        tree = cKDTree(points[lo:hi])
+        if last - first > 1 or cumulative[first] - base <= max_candidates:
+            found = tree.query_pairs(radius, output_type="ndarray")
+            if len(found):
+                yield _ordered(order[lo + np.asarray(found, dtype=np.int64)])
+        else:
+            yield from _crowded_bin(tree, points[lo:hi], order[lo:hi], radius, max_candidates)
+        first = last
+
+
+def _crowded_bin(
+    tree: cKDTree, points: np.ndarray, rows: np.ndarray, radius: float, max_candidates: int
+) -> Iterator[np.ndarray]:
+    """Near pairs of one crowded bin, in blocks of query points of bounded neighbour count."""
+    counts = np.asarray(tree.query_ball_point(points, radius, return_length=True), np.int64)
+    cumulative = np.cumsum(counts)
+    start = 0
+    while start < len(points):
+        base = cumulative[start - 1] if start else 0
+        end = max(int(np.searchsorted(cumulative, base + max_candidates, side="right")), start + 1)
+        neighbours = tree.query_ball_point(points[start:end], radius)
+        i = np.repeat(np.arange(start, end), counts[start:end])
+        j = np.fromiter(itertools.chain.from_iterable(neighbours), np.int64, len(i))
+        later = j > i
+        if later.any():
+            yield _ordered(np.column_stack([rows[i[later]], rows[j[later]]]))
+        start = end
+
+
+def _ordered(pairs: np.ndarray) -> np.ndarray:
+    """Pairs as rows (smaller index, larger index)."""
+    return np.column_stack([pairs.min(axis=1), pairs.max(axis=1)])
+
+
 def near_pairs(
     bins: np.ndarray, lat: np.ndarray, lon: np.ndarray, max_distance_m: float
 ) -> np.ndarray:
-    """Index pairs (i < j) of points in the same bin within ``max_distance_m`` (great circle)."""
-    if len(bins) < 2:
+    """All index pairs (i < j) of ``iter_near_pairs`` in one array (for small inputs)."""
+    chunks = list(iter_near_pairs(bins, lat, lon, max_distance_m))
+    if not chunks:
         return np.zeros((0, 2), dtype=np.int64)
-    tree = cKDTree(_points(bins, lat, lon, int(bins.min())))
-    pairs = tree.query_pairs(chord_m(max_distance_m), output_type="ndarray")
-    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    return np.concatenate(chunks)
 
 
 def has_neighbour(

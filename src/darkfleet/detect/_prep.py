@@ -32,7 +32,8 @@ def sorted_positions(
     Usable: non-null ``mmsi``, ``ts``, ``lat`` and ``lon`` (a report without a position
     says nothing about where the ship was). Rows whose ``msg_type`` is in
     ``drop_msg_types`` are dropped (e.g. 9, SAR aircraft). ``columns`` limits the copy to
-    the columns a detector reads. Input already in that order, as the store keeps it, is
+    the columns a detector reads (only those, and ``msg_type`` when dropping types, must
+    be present: the engine reads no others). Input already in that order, as the store keeps it, is
     not sorted again; ties in (mmsi, ts) are ordered by position so that results never
     depend on the input's row order.
     """
@@ -40,7 +41,11 @@ def sorted_positions(
         raise TypeError(
             f"{what} must be a polars DataFrame or LazyFrame, got {type(positions).__name__}"
         )
-    schema.require(positions, schema.POSITIONS, what=what)
+    required = schema.POSITIONS
+    if columns is not None:
+        wanted = {*columns, *(("msg_type",) if drop_msg_types else ())}
+        required = {name: dtype for name, dtype in schema.POSITIONS.items() if name in wanted}
+    schema.require(positions, required, what=what)
     keep = (
         pl.col("mmsi").is_not_null()
         & pl.col("ts").is_not_null()

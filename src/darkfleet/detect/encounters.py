@@ -49,14 +49,14 @@ import numpy as np
 import polars as pl
 
 from darkfleet import schema
-from darkfleet.detect._bins import bin_positions, near_pairs
+from darkfleet.detect._bins import bin_positions, iter_near_pairs
 from darkfleet.detect._events import finish_events, params_fingerprint
 from darkfleet.detect._geo import haversine_m_np
 from darkfleet.detect._prep import check_duration, check_positive, details_json, sorted_positions
 from darkfleet.detect.context import GeoContext
 from darkfleet.errors import ConfigError
 
-__all__ = ["EncounterParams", "detect_encounters"]
+__all__ = ["EncounterParams", "detect_encounters", "encounter_bins", "encounters_from_bins"]
 
 _OWNER = "detect.encounter"
 _BIN = timedelta(minutes=10)  # GFW resamples AIS to 10-minute intervals for encounters.
@@ -120,6 +120,70 @@ class EncounterParams:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class _BinArrays:
+    """The columns of the binned positions the pair rows are built from."""
+
+    mmsi: np.ndarray
+    bins: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    sog: np.ndarray
+    is_filled: np.ndarray
+    first_us: np.ndarray
+    last_us: np.ndarray
+
+    @classmethod
+    def of(cls, binned: pl.DataFrame) -> _BinArrays:
+        """Take the arrays out of a ``bin_positions`` frame."""
+        return cls(
+            mmsi=binned["mmsi"].to_numpy(),
+            bins=binned["bin"].to_numpy(),
+            lat=binned["lat"].to_numpy(),
+            lon=binned["lon"].to_numpy(),
+            sog=binned["sog_knots"].cast(pl.Float64).to_numpy(),
+            is_filled=binned["n_positions"].to_numpy() == 0,
+            first_us=binned["first_us"].to_numpy(),
+            last_us=binned["last_us"].to_numpy(),
+        )
+
+
+def _together(
+    bins: _BinArrays, pairs: np.ndarray, params: EncounterParams, context: GeoContext
+) -> pl.DataFrame:
+    """One row per near pair away from ports: the pair (smaller MMSI first) in one bin."""
+    mmsi, lat, lon = bins.mmsi, bins.lat, bins.lon
+    swap = mmsi[pairs[:, 0]] > mmsi[pairs[:, 1]]
+    lo = np.where(swap, pairs[:, 1], pairs[:, 0])
+    hi = np.where(swap, pairs[:, 0], pairs[:, 1])
+    mid_lat = (lat[lo] + lat[hi]) / 2.0
+    mid_lon = lon[lo] + ((lon[hi] - lon[lo] + 540.0) % 360.0 - 180.0) / 2.0
+    port_km = np.full(len(lo), np.inf)
+    if context.port_index.size:
+        _, port_m = context.port_index.nearest(
+            mid_lat, mid_lon, max_distance_m=_PORT_REPORT_RADIUS_KM * 1000.0
+        )
+        port_km = port_m / 1000.0
+    away = port_km >= params.min_port_distance_km
+    lo, hi = lo[away], hi[away]
+    return pl.DataFrame(
+        {
+            "mmsi": mmsi[lo],
+            "other_mmsi": mmsi[hi],
+            "bin": bins.bins[lo],
+            "distance_m": haversine_m_np(lat[lo], lon[lo], lat[hi], lon[hi]),
+            "sog": bins.sog[lo],
+            "other_sog": bins.sog[hi],
+            "lat": mid_lat[away],
+            "lon": (mid_lon[away] + 540.0) % 360.0 - 180.0,
+            "port_km": port_km[away],
+            "is_filled": bins.is_filled[lo] | bins.is_filled[hi],
+            "both_from_us": np.maximum(bins.first_us[lo], bins.first_us[hi]),
+            "both_until_us": np.minimum(bins.last_us[lo], bins.last_us[hi]),
+        }
+    )
+
+
 def detect_encounters(
     positions: pl.DataFrame | pl.LazyFrame, params: EncounterParams, context: GeoContext
 ) -> pl.DataFrame:
@@ -158,56 +222,63 @@ def detect_encounters(
     -----
     See the module docstring for the definition and known false positives.
     """
+    return encounters_from_bins(encounter_bins(positions, params, context), params, context)
+
+
+def encounter_bins(
+    positions: pl.DataFrame | pl.LazyFrame, params: EncounterParams, context: GeoContext
+) -> pl.DataFrame:
+    """The first step of ``detect_encounters``: each vessel's bins that may pair.
+
+    Vessels are binned independently, so the bins of a set of vessels are the rows of
+    each vessel's bins: callers may bin groups of vessels apart (in bounded memory) and
+    concatenate the groups, in ascending MMSI order, before ``encounters_from_bins``.
+    Needs ``mmsi``, ``ts``, ``lat``, ``lon``, ``sog_knots`` and ``msg_type`` only.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``bin_positions`` rows (sorted by mmsi, bin) below ``max_pair_speed_knots`` and not
+        so close to a port that every pair would be inside ``min_port_distance_km``.
+    """
     frame = sorted_positions(
         positions, drop_msg_types=(9,), columns=("mmsi", "ts", "lat", "lon", "sog_knots")
     )
-    fingerprint = params_fingerprint(params)
-    empty = finish_events(schema.empty(schema.EVENTS), "encounter", fingerprint)
-    if frame.height < 2:
-        return empty
     bin_us = _BIN // timedelta(microseconds=1)
     binned = bin_positions(frame, bin_us, params.max_fill // _BIN).filter(
         pl.col("sog_knots").is_null() | (pl.col("sog_knots") < params.max_pair_speed_knots)
     )
-    mmsi = binned["mmsi"].to_numpy()
-    bins = binned["bin"].to_numpy()
-    lat = binned["lat"].to_numpy()
-    lon = binned["lon"].to_numpy()
-    sog = binned["sog_knots"].cast(pl.Float64).to_numpy()
-    is_filled = binned["n_positions"].to_numpy() == 0
-    first_us = binned["first_us"].to_numpy()
-    last_us = binned["last_us"].to_numpy()
-    pairs = near_pairs(bins, lat, lon, params.max_distance_m)
-    if len(pairs) == 0:
-        return empty
-    swap = mmsi[pairs[:, 0]] > mmsi[pairs[:, 1]]
-    lo = np.where(swap, pairs[:, 1], pairs[:, 0])
-    hi = np.where(swap, pairs[:, 0], pairs[:, 1])
-    mid_lat = (lat[lo] + lat[hi]) / 2.0
-    mid_lon = lon[lo] + ((lon[hi] - lon[lo] + 540.0) % 360.0 - 180.0) / 2.0
-    port_km = np.full(len(lo), np.inf)
-    if context.port_index.size:
-        _, port_m = context.port_index.nearest(
-            mid_lat, mid_lon, max_distance_m=_PORT_REPORT_RADIUS_KM * 1000.0
+    if context.port_index.size and params.min_port_distance_km * 1000.0 > params.max_distance_m:
+        # A pair's midpoint lies within max_distance_m / 2 of each vessel: a bin closer to
+        # a port than min_port_distance_km - max_distance_m pairs only inside the port
+        # radius, so it never reaches the pair search (a crowded port stays cheap).
+        _, in_port_m = context.port_index.nearest(
+            binned["lat"].to_numpy(),
+            binned["lon"].to_numpy(),
+            max_distance_m=params.min_port_distance_km * 1000.0 - params.max_distance_m,
         )
-        port_km = port_m / 1000.0
-    away = port_km >= params.min_port_distance_km
-    together = pl.DataFrame(
-        {
-            "mmsi": mmsi[lo][away],
-            "other_mmsi": mmsi[hi][away],
-            "bin": bins[lo][away],
-            "distance_m": haversine_m_np(lat[lo], lon[lo], lat[hi], lon[hi])[away],
-            "sog": sog[lo][away],
-            "other_sog": sog[hi][away],
-            "lat": mid_lat[away],
-            "lon": ((mid_lon + 540.0) % 360.0 - 180.0)[away],
-            "port_km": port_km[away],
-            "is_filled": (is_filled[lo] | is_filled[hi])[away],
-            "both_from_us": np.maximum(first_us[lo], first_us[hi])[away],
-            "both_until_us": np.minimum(last_us[lo], last_us[hi])[away],
-        }
-    ).sort(["mmsi", "other_mmsi", "bin"])
+        binned = binned.filter(pl.Series(np.isinf(in_port_m)))
+    return binned
+
+
+def encounters_from_bins(
+    binned: pl.DataFrame, params: EncounterParams, context: GeoContext
+) -> pl.DataFrame:
+    """The second step of ``detect_encounters``: pair the bins of ``encounter_bins``.
+
+    ``binned`` is sorted by (mmsi, bin), as ``encounter_bins`` (or a concatenation of its
+    results for vessel groups in ascending MMSI order) gives it. Returns the events.
+    """
+    fingerprint = params_fingerprint(params)
+    empty = finish_events(schema.empty(schema.EVENTS), "encounter", fingerprint)
+    arrays = _BinArrays.of(binned)
+    parts = [
+        _together(arrays, pairs, params, context)
+        for pairs in iter_near_pairs(arrays.bins, arrays.lat, arrays.lon, params.max_distance_m)
+    ]
+    if not parts:
+        return empty
+    together = pl.concat(parts).sort(["mmsi", "other_mmsi", "bin"])
     if together.height == 0:
         return empty
     new_run = (

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Final
 
 import polars as pl
 
@@ -53,6 +54,9 @@ from darkfleet.detect._evidence import iso_ts, json_object, nearest_positions
 from darkfleet.errors import ConfigError
 
 __all__ = ["IDENTITY_FIELDS", "IdentityChangeParams", "detect_identity_changes"]
+
+#: The position columns read (where each vessel was when).
+_SEEN_AT: Final = {name: schema.POSITIONS[name] for name in ("mmsi", "ts", "lat", "lon")}
 
 EVENT_TYPE = "identity_change"
 IDENTITY_FIELDS = ("name", "callsign", "imo", "ship_type")
@@ -169,7 +173,7 @@ def detect_identity_changes(
     """
     schema.require(statics, schema.STATICS, what="statics")
     if positions is not None:
-        schema.require(positions, schema.POSITIONS, what="positions")
+        schema.require(positions, _SEEN_AT, what="positions")
     long = (
         statics.lazy()
         .select("mmsi", "ts", *_values())

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Final
 
 import polars as pl
 
@@ -74,6 +75,9 @@ __all__ = [
     "is_valid_imo",
     "mmsi_mid",
 ]
+
+#: The position columns read (when and which vessel reported).
+_SEEN_AT: Final = {"mmsi": schema.POSITIONS["mmsi"], "ts": schema.POSITIONS["ts"]}
 
 EVENT_TYPE = "invalid_identity"
 MID_TABLE_COLUMNS: dict[str, pl.DataType] = {"mid": pl.Int16()}
@@ -234,7 +238,7 @@ def detect_invalid_identities(
     """
     schema.require(statics, schema.STATICS, what="statics")
     if positions is not None:
-        schema.require(positions, schema.POSITIONS, what="positions")
+        schema.require(positions, _SEEN_AT, what="positions")
     schema.require(mid_table, MID_TABLE_COLUMNS, what="mid_table")
     sightings = [statics.lazy().select("mmsi", "ts")]
     if positions is not None:

@@ -54,7 +54,15 @@ from darkfleet.detect.context import GeoContext
 from darkfleet.errors import ConfigError
 from darkfleet.units import KM_PER_NM, MPS_PER_KNOT
 
-__all__ = ["LoiteringParams", "detect_loitering"]
+__all__ = [
+    "CompanyScreen",
+    "LoiteringCandidates",
+    "LoiteringParams",
+    "company_nearby",
+    "detect_loitering",
+    "loitering_candidates",
+    "loitering_from_candidates",
+]
 
 _OWNER = "detect.loitering"
 _BIN = timedelta(minutes=10)
@@ -152,6 +160,85 @@ def detect_loitering(
     -----
     See the module docstring for the definition and known false positives.
     """
+    candidates = loitering_candidates(positions, params, context)
+    screen = CompanyScreen.of(candidates)
+    nearby = company_nearby(positions, screen) if screen is not None else None
+    return loitering_from_candidates(candidates, nearby, params)
+
+
+@dataclass(frozen=True, slots=True)
+class LoiteringCandidates:
+    """Slow runs far from shore, long enough, before the "alone" rule.
+
+    ``runs`` has one row per run (``mmsi``, ``start_us``, ``end_us``, start/end/mean
+    position, ``mean_sog_knots``, ``shore_km``, ``n_positions``), sorted by (mmsi, time);
+    ``points`` the runs' positions (``ts_us``, ``lat``, ``lon``) that decide which other
+    positions may be company.
+    """
+
+    runs: pl.DataFrame
+    points: pl.DataFrame
+
+    @classmethod
+    def empty(cls) -> LoiteringCandidates:
+        """No candidates."""
+        return cls(
+            runs=pl.DataFrame(schema={"mmsi": pl.Int64(), "start_us": pl.Int64()}),
+            points=pl.DataFrame(
+                schema={"ts_us": pl.Int64(), "lat": pl.Float64(), "lon": pl.Float64()}
+            ),
+        )
+
+    @classmethod
+    def concat(cls, parts: list[LoiteringCandidates]) -> LoiteringCandidates:
+        """Candidates of vessel groups, given in ascending MMSI order, as one."""
+        kept = [p for p in parts if p.runs.height]
+        if not kept:
+            return cls.empty()
+        return cls(
+            runs=pl.concat([p.runs for p in kept]),
+            points=pl.concat([p.points for p in kept]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyScreen:
+    """Which positions may keep a candidate company: 1 degree cells (a dense table) and
+    (hour, 0.1 degree cell) keys at or next to a candidate position."""
+
+    is_wanted_cell: np.ndarray
+    fine_keys: pl.Series
+
+    @classmethod
+    def of(cls, candidates: LoiteringCandidates) -> CompanyScreen | None:
+        """The screen around ``candidates`` (None when there are none)."""
+        if candidates.runs.height == 0:
+            return None
+        lat = candidates.points["lat"].to_numpy()
+        lon = candidates.points["lon"].to_numpy()
+        is_wanted_cell = np.zeros(181 * 360, dtype=bool)
+        cy, cx = np.divmod(np.unique(_degree_cell(lat, lon)), 360)
+        for dy in (-1, 0, 1):  # 9 neighbour offsets, each vectorised over cells
+            for dx in (-1, 0, 1):
+                is_wanted_cell[np.clip(cy + dy, 0, 180) * 360 + (cx + dx) % 360] = True
+        fine = _neighbour_keys(candidates.points["ts_us"].to_numpy(), lat, lon, 10)
+        return cls(is_wanted_cell=is_wanted_cell, fine_keys=fine)
+
+
+def loitering_candidates(
+    positions: pl.DataFrame | pl.LazyFrame, params: LoiteringParams, context: GeoContext
+) -> LoiteringCandidates:
+    """The first step of ``detect_loitering``: each vessel's slow runs far from shore.
+
+    Per vessel, so groups of vessels may be done apart and joined with
+    ``LoiteringCandidates.concat`` (in ascending MMSI order). Needs ``mmsi``, ``ts``,
+    ``lat``, ``lon``, ``sog_knots`` and ``msg_type`` only.
+
+    Raises
+    ------
+    ConfigError
+        When ``context.shore`` is None.
+    """
     if context.shore is None:
         raise ConfigError(
             "detect_loitering needs a shore distance grid: pass "
@@ -160,10 +247,8 @@ def detect_loitering(
     frame = sorted_positions(
         positions, drop_msg_types=(9,), columns=("mmsi", "ts", "lat", "lon", "sog_knots")
     )
-    fingerprint = params_fingerprint(params)
-    empty = finish_events(schema.empty(schema.EVENTS), "loitering", fingerprint)
     if frame.height == 0:
-        return empty
+        return LoiteringCandidates.empty()
     mmsi = frame["mmsi"].to_numpy()
     ts_us = frame["ts"].dt.epoch("us").to_numpy()
     lat = frame["lat"].to_numpy()
@@ -194,46 +279,75 @@ def detect_loitering(
     run_id = np.cumsum(new_run)
     rows = np.flatnonzero(is_slow_offshore)
     if len(rows) == 0:
-        return empty
-    runs = (
-        pl.DataFrame(
-            {
-                "run": run_id[rows],
-                "mmsi": mmsi[rows],
-                "ts_us": ts_us[rows],
-                "lat": lat[rows],
-                "lon": lon[rows],
-                "sog": sog[rows],
-                "shore_km": shore_km[rows],
-            }
-        )
-        .group_by("run")
-        .agg(
-            pl.col("mmsi").first(),
-            pl.col("ts_us").first().alias("start_us"),
-            pl.col("ts_us").last().alias("end_us"),
-            pl.col("lat").first().alias("start_lat"),
-            pl.col("lon").first().alias("start_lon"),
-            pl.col("lat").last().alias("end_lat"),
-            pl.col("lon").last().alias("end_lon"),
-            pl.col("lat").mean().alias("lat"),
-            pl.col("lon").mean().alias("lon"),
-            pl.col("sog").mean().alias("mean_sog_knots"),
-            pl.col("shore_km").min().alias("shore_km"),
-            pl.len().alias("n_positions"),
-        )
-        .filter(
-            pl.col("end_us") - pl.col("start_us")
-            >= params.min_duration // timedelta(microseconds=1)
-        )
-        .sort("run")
+        return LoiteringCandidates.empty()
+    # rows are sorted by (mmsi, ts), so each run is a contiguous slice of ``rows``:
+    # reduced with np.*.reduceat (no hashing; sums in row order, whatever the grouping)
+    first = np.flatnonzero(np.r_[True, run_id[rows][1:] != run_id[rows][:-1]])
+    last = np.r_[first[1:], len(rows)] - 1
+    count = last - first + 1
+    start_us, end_us = ts_us[rows][first], ts_us[rows][last]
+    is_long = end_us - start_us >= params.min_duration // timedelta(microseconds=1)
+    if not is_long.any():
+        return LoiteringCandidates.empty()
+
+    def mean(values: np.ndarray) -> np.ndarray:
+        means = np.add.reduceat(values[rows], first) / count
+        return np.asarray(means[is_long], dtype=np.float64)
+
+    runs = pl.DataFrame(
+        {
+            "mmsi": mmsi[rows][first][is_long],
+            "start_us": start_us[is_long],
+            "end_us": end_us[is_long],
+            "start_lat": lat[rows][first][is_long],
+            "start_lon": lon[rows][first][is_long],
+            "end_lat": lat[rows][last][is_long],
+            "end_lon": lon[rows][last][is_long],
+            "lat": mean(lat),
+            "lon": mean(lon),
+            "mean_sog_knots": mean(sog),
+            "shore_km": np.minimum.reduceat(shore_km[rows], first)[is_long],
+            "n_positions": count[is_long].astype(np.int64),
+        }
     )
-    if runs.height == 0:
+    candidate_rows = rows[np.repeat(is_long, count)]
+    return LoiteringCandidates(
+        runs=runs,
+        points=pl.DataFrame(
+            {"ts_us": ts_us[candidate_rows], "lat": lat[candidate_rows], "lon": lon[candidate_rows]}
+        ),
+    )
+
+
+def company_nearby(positions: pl.DataFrame | pl.LazyFrame, screen: CompanyScreen) -> pl.DataFrame:
+    """The second step of ``detect_loitering``: positions that may be a candidate's company.
+
+    A filter per position, so groups of vessels may be screened apart and concatenated
+    (in ascending MMSI order). Only positions in a wanted 1 degree cell are keyed.
+    """
+    frame = sorted_positions(
+        positions, drop_msg_types=(9,), columns=("mmsi", "ts", "lat", "lon", "sog_knots")
+    )
+    if frame.height == 0:
+        return frame
+    cell = _degree_cell(frame["lat"].to_numpy(), frame["lon"].to_numpy())
+    near_cells = frame.filter(pl.Series(screen.is_wanted_cell[cell]))
+    return near_cells.filter(_coarse_key_expr(10).is_in(screen.fine_keys.implode()))
+
+
+def loitering_from_candidates(
+    candidates: LoiteringCandidates, nearby: pl.DataFrame | None, params: LoiteringParams
+) -> pl.DataFrame:
+    """The last step of ``detect_loitering``: drop accompanied runs and build the events.
+
+    ``nearby`` is ``company_nearby`` of every vessel's positions (None without candidates).
+    """
+    fingerprint = params_fingerprint(params)
+    empty = finish_events(schema.empty(schema.EVENTS), "loitering", fingerprint)
+    if candidates.runs.height == 0 or nearby is None:
         return empty
-    is_kept_run = np.zeros(int(run_id[-1]) + 1, dtype=bool)
-    is_kept_run[runs["run"].to_numpy()] = True
-    candidate_rows = rows[is_kept_run[run_id[rows]]]
-    runs = runs.filter(~_has_company(frame, (mmsi, ts_us, lat, lon), runs, candidate_rows, params))
+    runs = candidates.runs.with_row_index("run").with_columns(pl.col("run").cast(pl.Int64))
+    runs = runs.filter(~_has_company(nearby, runs, params))
     if runs.height == 0:
         return empty
     raw = runs.with_columns(
@@ -314,36 +428,15 @@ def _neighbour_keys(
     ).unique()
 
 
-def _has_company(
-    frame: pl.DataFrame,
-    arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    runs: pl.DataFrame,
-    candidate_rows: np.ndarray,
-    params: LoiteringParams,
-) -> np.ndarray:
+def _has_company(nearby: pl.DataFrame, runs: pl.DataFrame, params: LoiteringParams) -> np.ndarray:
     """For each run: did another vessel come within the company distance in any bin?
 
-    Only positions near the candidate runs in time and space are binned: positions whose
-    cell is one of the candidates' 1 degree cells or a neighbour (a dense table, cheap to
-    test on the whole frame), then whose (hour, 0.1 degree cell) is one of the
-    candidates' or a neighbour's (for the survivors only). The work follows the candidates, never all pairs. A 0.1 degree cell is
-    >= 500 m wide up to 87 degrees latitude.
+    Only positions near the candidate runs in time and space are binned (``nearby``, from
+    ``company_nearby``: positions whose 1 degree cell is a candidate's or a neighbour's,
+    then whose (hour, 0.1 degree cell) is). The work follows the candidates, never all
+    pairs. A 0.1 degree cell is >= 500 m wide up to 87 degrees latitude.
     """
-    mmsi, ts_us, lat, lon = arrays
     bin_us = _BIN // timedelta(microseconds=1)
-    rows = candidate_rows
-    # stage 1: a dense table of 1 degree cells (any time) visited by a candidate or next
-    # to one; one gather per position
-    cell = _degree_cell(lat, lon)
-    is_wanted_cell = np.zeros(181 * 360, dtype=bool)
-    cy, cx = np.divmod(np.unique(cell[rows]), 360)
-    for dy in (-1, 0, 1):  # 9 neighbour offsets, each vectorised over cells
-        for dx in (-1, 0, 1):
-            is_wanted_cell[np.clip(cy + dy, 0, 180) * 360 + (cx + dx) % 360] = True
-    near_cells = frame.filter(pl.Series(is_wanted_cell[cell]))
-    # stage 2: (hour, 0.1 degree cell) keys and their neighbours, on the survivors only
-    fine = _neighbour_keys(ts_us[rows], lat[rows], lon[rows], 10)
-    nearby = near_cells.filter(_coarse_key_expr(10).is_in(fine.implode()))
     binned = bin_positions(nearby, bin_us, params.max_fill // _BIN)
     indexed = binned.with_row_index("_point")
     own = indexed.join(runs.select("mmsi", "start_us", "end_us", "run"), on="mmsi").filter(

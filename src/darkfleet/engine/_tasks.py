@@ -13,7 +13,9 @@ gives the same events on both.
 - ``run_window``: the positions of every vessel in ``[day - margin, day + 1 day +
   margin)`` minus excluded positions, for the detectors that look at other vessels
   (encounter; loitering, whose "alone" rule needs the neighbours). Only events starting
-  inside ``day`` are kept, so windows never duplicate an event.
+  inside ``day`` are kept, so windows never duplicate an event. The window is read one
+  vessel group at a time (MMSI ranges of bounded size) and only the columns those
+  detectors use, so its memory does not grow with the store.
 """
 
 from __future__ import annotations
@@ -24,15 +26,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final, cast
 
+import numpy as np
 import polars as pl
 
 from darkfleet import schema
 from darkfleet.detect.context import GeoContext
-from darkfleet.detect.encounters import EncounterParams, detect_encounters
+from darkfleet.detect.encounters import EncounterParams, encounter_bins, encounters_from_bins
 from darkfleet.detect.gaps import GapParams, detect_gaps
 from darkfleet.detect.identity_change import IdentityChangeParams, detect_identity_changes
 from darkfleet.detect.invalid_identity import InvalidIdentityParams, detect_invalid_identities
-from darkfleet.detect.loitering import LoiteringParams, detect_loitering
+from darkfleet.detect.loitering import (
+    CompanyScreen,
+    LoiteringCandidates,
+    LoiteringParams,
+    company_nearby,
+    loitering_candidates,
+    loitering_from_candidates,
+)
 from darkfleet.detect.port_visit import PortVisitParams, detect_port_visits
 from darkfleet.detect.shuttle import ShuttleParams
 from darkfleet.detect.spoofing import SpoofingParams, detect_spoofing
@@ -40,8 +50,10 @@ from darkfleet.store import MemoryStore, ParquetStore, Store
 from darkfleet.store.protocol import DETECT_EXCLUDED
 
 __all__ = [
+    "CHUNK_COLUMNS",
     "PER_VESSEL",
     "WINDOWED",
+    "WINDOW_COLUMNS",
     "WINDOW_MARGIN",
     "ChunkResult",
     "StoreSource",
@@ -65,6 +77,10 @@ WINDOWED: Final = ("loitering", "encounter")
 #: day are exact; longer ones end at the window's end. One day keeps "days touched by new
 #: data, +/- 1 day" the exact set of windows an incremental run must redo.
 WINDOW_MARGIN: Final = timedelta(days=1)
+
+
+#: Position columns the per-vessel detectors read, with the keys of excluded positions.
+CHUNK_COLUMNS: Final = ("mmsi", "ts", "lat", "lon", "sog_knots", "msg_type", "file_id", "line_no")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +165,14 @@ def run_vessel_chunk(source: StoreSource, chunk: VesselChunk, plan: TaskPlan) ->
     """Run the per-vessel detectors over one chunk of vessels; see the module docstring."""
     store = source.open()
     predicate = _vessel_filter(chunk)
-    positions = store.scan("positions").filter(predicate).collect()
+    # sorted here (fast, on the collected columns) so that no detector sorts or gathers
+    positions = (
+        store.scan("positions")
+        .filter(predicate)
+        .select(CHUNK_COLUMNS)
+        .collect()
+        .sort(["mmsi", "ts"], maintain_order=True)
+    )
     statics = store.scan("statics").filter(predicate).collect()
     spoofing_params = cast(SpoofingParams, plan.params["spoofing"])
     spoof_events, tracks = detect_spoofing(positions, spoofing_params, plan.context)
@@ -195,7 +218,13 @@ def run_vessel_chunk(source: StoreSource, chunk: VesselChunk, plan: TaskPlan) ->
         if events
         else schema.empty(schema.EVENTS)
     )
-    vessels = pl.concat([positions.get_column("mmsi"), statics.get_column("mmsi")]).unique()
+    # a new array: a Series derived in Polars from the chunk's columns kept the chunk's
+    # buffers alive (about 13 MB per chunk of 2M positions, for every chunk of the run)
+    vessels = pl.Series(
+        "mmsi",
+        np.unique(np.concatenate([positions["mmsi"].to_numpy(), statics["mmsi"].to_numpy()])),
+        dtype=pl.Int64,
+    )
     return ChunkResult(
         events=merged, excluded=excluded, positions=positions.height, vessels=vessels
     )
@@ -206,44 +235,126 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
+#: Position columns the windowed detectors read (the others are never loaded).
+WINDOW_COLUMNS: Final = ("mmsi", "ts", "lat", "lon", "sog_knots", "msg_type")
+
+
+#: Positions a window keeps from its first pass over the vessel groups for the second
+#: (loitering's company); groups beyond it are read again. Six columns: about 37 bytes
+#: a position, so at most about 190 MB.
+WINDOW_CACHE_POSITIONS: Final = 5_000_000
+
+
+def _positions_in(store: Store, days: list[date]) -> pl.LazyFrame:
+    """The positions dataset, limited to the ``day=`` partitions of ``days`` when the
+    store is a ``ParquetStore`` (so a window never opens the other days' files)."""
+    if not isinstance(store, ParquetStore):
+        return store.scan("positions")
+    wanted = {f"day={d.isoformat()}" for d in days}
+    paths = [p for p in store.part_paths("positions") if p.parent.name in wanted]
+    if not paths:
+        return schema.empty(schema.POSITIONS).lazy()
+    return pl.scan_parquet(paths, schema=dict(schema.POSITIONS), hive_partitioning=False)
+
+
+def _window_positions(
+    store: Store,
+    lo: datetime,
+    hi: datetime,
+    group: tuple[int, int],
+    excluded: pl.DataFrame,
+) -> pl.DataFrame:
+    """One vessel group's positions in ``[lo, hi)`` minus excluded ones, ordered by
+    (mmsi, ts) (the detectors then only check the order): ``WINDOW_COLUMNS`` only.
+
+    Only the vessels with excluded positions go through the anti-join on
+    ``DETECT_EXCLUDED`` keys, so the others never load ``file_id``/``line_no``.
+    """
+    first, last = group
+    in_group = pl.col("mmsi").is_between(first, last)
+    n_days = -(-(hi - lo) // timedelta(days=1))  # lo is a midnight: these days hold [lo, hi)
+    days = [lo.date() + timedelta(days=k) for k in range(n_days)]
+    positions = _positions_in(store, days).filter(
+        pl.col("ts").is_between(lo, hi, closed="left") & in_group
+    )
+    dropped = excluded.filter(pl.col("ts").is_between(lo, hi, closed="left") & in_group)
+    if dropped.height:
+        suspects = pl.col("mmsi").is_in(dropped.get_column("mmsi").unique().implode())
+        positions = pl.concat(
+            [
+                positions.filter(~suspects).select(WINDOW_COLUMNS),
+                positions.filter(suspects)
+                .join(dropped.lazy(), on=list(DETECT_EXCLUDED), how="anti", nulls_equal=True)
+                .select(WINDOW_COLUMNS),
+            ]
+        )
+    # sorting the collected frame is several times faster than sorting in the query
+    return positions.select(WINDOW_COLUMNS).collect().sort(["mmsi", "ts"], maintain_order=True)
+
+
 def run_window(
     source: StoreSource,
     day: date,
     detectors: tuple[str, ...],
+    groups: tuple[tuple[int, int], ...],
     plan: TaskPlan,
     excluded: pl.DataFrame,
 ) -> tuple[pl.DataFrame, int]:
     """Run the windowed detectors for one UTC day; return events starting that day and
-    the positions read."""
+    the positions read.
+
+    Memory is bounded by the largest vessel group, not by the window: each group (an
+    MMSI range, ascending and disjoint) is read, reduced to what the pairwise steps need
+    (encounter bins that may pair, loitering candidates) and released; a second pass
+    over the groups, only when loitering has candidates, keeps the positions that may be
+    their company. The steps are per vessel, so the result is that of one frame.
+    """
+    if not groups:
+        return schema.empty(schema.EVENTS), 0
     store = source.open()
     start = day_start(day)
     lo, hi = start - WINDOW_MARGIN, start + timedelta(days=1) + WINDOW_MARGIN
-    positions = (
-        store.scan("positions")
-        .filter(pl.col("ts").is_between(lo, hi, closed="left") & pl.col("mmsi").is_not_null())
-        .collect()
-    )
-    if excluded.height:
-        keys = list(DETECT_EXCLUDED)
-        positions = positions.join(
-            excluded.filter(pl.col("ts").is_between(lo, hi, closed="left")),
-            on=keys,
-            how="anti",
-            nulls_equal=True,
-        )
+    loiter_params = cast(LoiteringParams, plan.params["loitering"])
+    encounter_params = cast(EncounterParams, plan.params["encounter"])
+    bins: list[pl.DataFrame] = []
+    candidates: list[LoiteringCandidates] = []
+    kept: dict[tuple[int, int], pl.DataFrame] = {}
+    read = 0
+    for group in groups:
+        positions = _window_positions(store, lo, hi, group, excluded)
+        read += positions.height
+        if "loitering" in detectors:
+            candidates.append(loitering_candidates(positions, loiter_params, plan.context))
+            if read <= WINDOW_CACHE_POSITIONS:
+                kept[group] = positions
+        if "encounter" in detectors:
+            bins.append(encounter_bins(positions, encounter_params, plan.context))
+        del positions
     events: list[pl.DataFrame] = []
     if "loitering" in detectors:
-        loiter_params = cast(LoiteringParams, plan.params["loitering"])
-        events.append(detect_loitering(positions, loiter_params, plan.context))
+        loiterers = LoiteringCandidates.concat(candidates)
+        screen = CompanyScreen.of(loiterers)
+        nearby = None
+        if screen is not None:
+            nearby = pl.concat(
+                [
+                    company_nearby(
+                        kept.pop(g) if g in kept else _window_positions(store, lo, hi, g, excluded),
+                        screen,
+                    )
+                    for g in groups
+                ]
+            )
+        kept.clear()
+        events.append(loitering_from_candidates(loiterers, nearby, loiter_params))
     if "encounter" in detectors:
-        encounter_params = cast(EncounterParams, plan.params["encounter"])
-        events.append(detect_encounters(positions, encounter_params, plan.context))
+        events.append(encounters_from_bins(pl.concat(bins), encounter_params, plan.context))
     if not events:
-        return schema.empty(schema.EVENTS), positions.height
+        return schema.empty(schema.EVENTS), read
     merged = pl.concat(events, how="vertical").filter(
         pl.col("start_ts").is_between(start, start + timedelta(days=1), closed="left")
     )
-    return merged, positions.height
+    return merged, read
 
 
 def with_port_groups(

@@ -19,8 +19,12 @@ visits and dark port calls).
 Memory
 ------
 Vessels are cut into contiguous MMSI ranges holding at most ``chunk_positions``
-positions (a vessel is never split), read with a range predicate (files are sorted by
-MMSI, so Parquet statistics skip most row groups). Windows hold three days of positions.
+positions and static reports (a vessel is never split), read with a range predicate
+(files are sorted by MMSI, so Parquet statistics skip most row groups). A window reads
+its vessels in MMSI ranges holding at most ``chunk_positions`` of the window's positions,
+one at a time (six columns), and keeps only what the pairwise steps need (encounter bins
+slow and away from ports, loitering candidates and the positions near them), so no task
+holds more than one range's positions however large the store grows.
 
 Incremental runs
 ----------------
@@ -56,6 +60,7 @@ from darkfleet.detect.gaps import GapParams
 from darkfleet.detect.shuttle import ShuttleParams
 from darkfleet.engine._tasks import (
     PER_VESSEL,
+    WINDOW_MARGIN,
     WINDOWED,
     ChunkResult,
     StoreSource,
@@ -125,16 +130,18 @@ def _parse_utc(value: object) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
 
 
-def _vessel_stats(store: Store) -> tuple[pl.DataFrame, list[date]]:
-    """Positions/statics per MMSI (``n``, ``last_ts``) and the days holding positions."""
+def _vessel_stats(store: Store) -> tuple[pl.DataFrame, list[date], pl.DataFrame]:
+    """Positions/statics per MMSI (``n``, ``last_ts``), the days holding positions, and
+    positions per MMSI and day (``mmsi``, ``day``, ``n``: for the window groups)."""
     positions = store.scan("positions").filter(pl.col("mmsi").is_not_null())
     statics = store.scan("statics").filter(pl.col("mmsi").is_not_null())
-    per_position = positions.group_by("mmsi").agg(
+    per_day = positions.group_by("mmsi", pl.col("ts").dt.date().alias("day")).agg(
         pl.len().alias("n"), pl.col("ts").max().alias("last_ts")
     )
     per_static = statics.group_by("mmsi").agg(pl.len().alias("n_statics"))
-    days = positions.select(pl.col("ts").dt.date().unique().sort().alias("day"))
-    counted, static_counted, day_frame = pl.collect_all([per_position, per_static, days])
+    day_counts, static_counted = pl.collect_all([per_day, per_static])
+    counted = day_counts.group_by("mmsi").agg(pl.col("n").sum(), pl.col("last_ts").max())
+    days = day_counts.get_column("day").drop_nulls().unique().sort().to_list()
     stats = (
         counted.join(static_counted, on="mmsi", how="full", coalesce=True)
         .with_columns(
@@ -143,7 +150,23 @@ def _vessel_stats(store: Store) -> tuple[pl.DataFrame, list[date]]:
         )
         .sort("mmsi")
     )
-    return stats, day_frame.get_column("day").to_list()
+    return stats, days, day_counts.select("mmsi", "day", "n")
+
+
+def _window_groups(day_counts: pl.DataFrame, day: date, limit: int) -> tuple[tuple[int, int], ...]:
+    """MMSI ranges holding at most ``limit`` positions of ``day``'s window (a vessel is
+    never split): the groups ``run_window`` reads one at a time."""
+    margin = WINDOW_MARGIN // timedelta(days=1)
+    window = (
+        day_counts.filter(
+            pl.col("day").is_between(day - timedelta(days=margin), day + timedelta(days=margin))
+        )
+        .group_by("mmsi")
+        .agg(pl.col("n").sum().alias("rows"))
+        .sort("mmsi")
+    )
+    chunks = _plan_chunks(window, None, limit, affected=frozenset(), gap_only=frozenset())
+    return tuple((c.lo, c.hi) for c in chunks)
 
 
 def _plan_chunks(
@@ -346,7 +369,7 @@ def run_detection(
     if state.get("format") != STATE_FORMAT:
         state = {}
     detector_state = cast(dict[str, dict[str, Any]], state.get("detectors", {}))
-    stats, days = _vessel_stats(store)
+    stats, days, day_counts = _vessel_stats(store)
     data_end = stats.get_column("last_ts").max() if stats.height else None
     effective_as_of = as_of if as_of is not None else cast(datetime | None, data_end)
     if effective_as_of is not None:
@@ -462,7 +485,10 @@ def run_detection(
         shared_excluded = runner.share(excluded)
         window_results: list[tuple[pl.DataFrame, int]] = runner.map(
             run_window,
-            [(source, d, windowed) for d in window_days],
+            [
+                (source, d, windowed, _window_groups(day_counts, d, config.chunk_positions))
+                for d in window_days
+            ],
             shared_plan,
             shared_excluded,
             on_result=progress,

@@ -58,10 +58,11 @@ PARAMS_CLASSES: Final[dict[str, type]] = {
 #: Top-level TOML sections darkfleet reads.
 KNOWN_SECTIONS: Final[tuple[str, ...]] = ("detect", "risk", "sanctions")
 
-#: Positions one per-vessel chunk holds at most (one vessel's history is never split).
-#: Measured (docs/detectors.md, "Engine"): halving it did not lower the peak on a
-#: 20M-position store, where the 3-day windows of loitering/encounter dominate.
-DEFAULT_CHUNK_POSITIONS: Final = 5_000_000
+#: Positions (and static reports) one per-vessel chunk holds at most (one vessel's
+#: history is never split); windows read the same vessel ranges one at a time. It sets
+#: the peak memory: measured (docs/benchmarks.md, "Detection: the engine on a large
+#: store"), 2M gives a peak of about 1 GB on 20M positions and 1.2 GB on 50M.
+DEFAULT_CHUNK_POSITIONS: Final = 2_000_000
 
 
 def _suggest(name: str, choices: Sequence[str]) -> str:

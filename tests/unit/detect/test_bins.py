@@ -5,8 +5,10 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from darkfleet.detect._bins import bin_positions, near_pairs
+from darkfleet.detect._bins import _points, bin_positions, chord_m, iter_near_pairs, near_pairs
 from darkfleet.testing import make_track
 
 BIN_US = 600_000_000
@@ -47,3 +49,46 @@ def test_near_pairs_only_within_one_bin() -> None:
     lon = np.array([132.0, 132.0, 132.0])
     assert near_pairs(bins, lat, lon, 500.0).tolist() == [[0, 1]]
     assert near_pairs(bins, lat, lon, 100.0).tolist() == []
+
+
+def _brute_pairs(bins: np.ndarray, lat: np.ndarray, lon: np.ndarray, metres: float) -> set[tuple]:
+    """Every same-bin pair within ``metres`` (chord in Earth-centred metres), all compared."""
+    xyz = _points(bins, lat, lon, 0)[:, :3]
+    i, j = np.triu_indices(len(bins), k=1)
+    near = (bins[i] == bins[j]) & (np.linalg.norm(xyz[i] - xyz[j], axis=1) <= chord_m(metres))
+    return set(zip(i[near].tolist(), j[near].tolist(), strict=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(0, 120),
+    n_bins=st.integers(1, 4),
+    spread_m=st.sampled_from([50.0, 400.0, 5_000.0]),
+    max_candidates=st.integers(1, 400),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_chunked_pairs_are_exactly_the_near_pairs(
+    n: int, n_bins: int, spread_m: float, max_candidates: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    bins = rng.integers(0, n_bins, n)
+    lat = 42.0 + rng.uniform(0, spread_m / 111_000, n)
+    lon = 132.0 + rng.uniform(0, spread_m / 82_000, n)
+    chunks = list(iter_near_pairs(bins, lat, lon, 500.0, max_candidates=max_candidates))
+    found = [tuple(p) for chunk in chunks for p in chunk.tolist()]
+    assert all(i < j for i, j in found)
+    assert len(found) == len(set(found))
+    assert set(found) == _brute_pairs(bins, lat, lon, 500.0)
+
+
+def test_a_crowded_bin_is_searched_in_bounded_chunks() -> None:
+    """2,000 vessels within 100 m in one bin: 1,999,000 pairs, never all at once."""
+    rng = np.random.default_rng(7)
+    n = 2_000
+    bins = np.zeros(n, dtype=np.int64)
+    lat = 42.0 + rng.uniform(0, 0.0009, n)
+    lon = np.full(n, 132.0)
+    sizes = [len(c) for c in iter_near_pairs(bins, lat, lon, 500.0, max_candidates=100_000)]
+    assert sum(sizes) == n * (n - 1) // 2
+    assert max(sizes) <= 100_000
+    assert len(sizes) >= 20

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -84,6 +89,20 @@ def test_encounter_near_a_port_is_ignored() -> None:
     events = detect_encounters(positions, EncounterParams(), context(ports=far_port))
     assert events.height == 1
     assert json.loads(events["details"][0])["distance_to_port_km"] == pytest.approx(22.0, abs=0.5)
+
+
+@pytest.mark.parametrize(("port_km", "expected"), [(9.8, 0), (10.2, 1)])
+def test_port_distance_threshold_between_the_screen_and_the_rule(
+    port_km: float, expected: int
+) -> None:
+    """Bins 9.5-10 km from a port pass the in-port screen; the 10 km rule on the pair's
+    midpoint decides. A second pair far away keeps the search busy."""
+    near = pair(timedelta(hours=3))  # vessels at 42.0 and 300 m north: midpoint +150 m
+    far = pair(timedelta(hours=3), a=412_000_010, b=412_000_011, lat=30.0)
+    port = [("X", "Harbour", "RUS", north_of(42.0, 150.0 + port_km * 1000.0), 132.0)]
+    events = detect_encounters(pl.concat([near, far]), EncounterParams(), context(ports=port))
+    assert events.filter(pl.col("other_mmsi") == 412_000_002).height == expected
+    assert events.filter(pl.col("mmsi") == 412_000_010).height == 1
 
 
 def test_short_hole_is_interpolated_long_hole_splits() -> None:
@@ -175,3 +194,76 @@ def test_encounter_times_are_report_times_not_bin_boundaries() -> None:
     events = detect_encounters(pair(timedelta(hours=2), start=start), EncounterParams(), NONE)
     assert events["start_ts"][0] == start
     assert events["end_ts"][0] == start + timedelta(hours=2)
+
+
+_CROWDED_PORT = """
+from datetime import UTC, datetime, timedelta
+import numpy as np
+import polars as pl
+from darkfleet import schema
+from darkfleet.detect.context import GeoContext
+from darkfleet.detect.encounters import EncounterParams, detect_encounters
+
+n_vessels, n_reports = 3_000, 73  # 6 h every 5 min: 37 bins of 10 min
+rng = np.random.default_rng(3)
+t0 = datetime(2023, 10, 1, tzinfo=UTC)
+positions = schema.conform(
+    pl.DataFrame(
+        {
+            "mmsi": np.repeat(np.arange(n_vessels) + 273_000_000, n_reports),
+            "ts": [t0 + timedelta(minutes=5 * k) for k in range(n_reports)] * n_vessels,
+            "lat": np.repeat(42.0 + rng.uniform(0, 0.003, n_vessels), n_reports),
+            "lon": np.repeat(132.0 + rng.uniform(0, 0.003, n_vessels), n_reports),
+            "sog_knots": np.full(n_vessels * n_reports, 0.2),
+            "msg_type": np.ones(n_vessels * n_reports, dtype=np.int64),
+        }
+    ),
+    schema.POSITIONS,
+)
+port = schema.conform(
+    pl.DataFrame({"port_id": ["P"], "name": ["Port"], "country": ["RUS"],
+                  "lat": [42.001], "lon": [132.001]}),
+    schema.PORTS,
+)
+events = detect_encounters(positions, EncounterParams(), GeoContext(ports=port))
+# VmHWM: this process's peak RSS (ru_maxrss would keep the forking parent's peak)
+status = open("/proc/self/status").read().split("VmHWM:")[1]
+print(events.height, int(status.split()[0]) // 1024)
+"""
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists(), reason="reads the child's peak RSS from Linux /proc"
+)
+def test_a_crowded_port_neither_pairs_everyone_nor_runs_out_of_memory() -> None:
+    """3,000 vessels anchored within 300 m in a port for 6 h: 4.5M near pairs per bin
+    (165M in all; the unbounded pair search needed several GB and raised MemoryError on
+    a 30,000-vessel store). In-port bins never reach the pair search now."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CROWDED_PORT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "src")},
+        timeout=300,
+    )
+    n_events, peak_mb = (int(v) for v in done.stdout.split())  # peak RSS of the child, MB
+    assert n_events == 0
+    assert peak_mb < 600
+
+
+def test_a_crowded_offshore_anchorage_gives_every_pair() -> None:
+    """Sixty vessels within 300 m, away from ports: all 1,770 pairs meet."""
+    rng = np.random.default_rng(5)
+    frames = [
+        stationary(
+            273_000_000 + k,
+            duration=timedelta(hours=3),
+            lat=42.0 + float(rng.uniform(0, 0.002)),
+            lon=132.0 + float(rng.uniform(0, 0.002)),
+        )
+        for k in range(60)
+    ]
+    events = detect_encounters(pl.concat(frames), EncounterParams(), NONE)
+    assert events.height == 60 * 59 // 2
+    assert (events["mmsi"] < events["other_mmsi"]).all()

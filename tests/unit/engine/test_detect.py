@@ -150,6 +150,29 @@ def test_small_chunks_give_the_same_events_as_one_chunk() -> None:
     assert report_many.positions == frame.height
 
 
+def test_windows_read_in_small_groups_and_batches_give_the_same_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Window groups of one vessel, each read alone (and read again for loitering's
+    company), give the events of whole windows: the meeting pair (in two groups) is an
+    encounter and not loitering, the lone drifter loiters."""
+    drifter = make_track(
+        mmsi=273_000_020, n=50, step=timedelta(minutes=10), lat=20.0, lon=150.0, sog_knots=0.3
+    )
+    frame = pl.concat([*_fleet(0), *_fleet(1), drifter])
+    whole = MemoryStore()
+    _ingest(whole, "f", frame)
+    _run(whole)
+    split = ParquetStore(tmp_path / "split")
+    _ingest(split, "f", frame)
+    monkeypatch.setattr("darkfleet.engine._tasks.WINDOW_CACHE_POSITIONS", 45)
+    _run(split, dataclasses.replace(build_detect_config(), chunk_positions=45))
+    expected = _events(whole).sort("event_id")
+    assert _events(split).sort("event_id").equals(expected)
+    assert expected.filter(pl.col("type") == "loitering")["mmsi"].to_list() == [273_000_020]
+    assert expected.filter(pl.col("type") == "encounter").height == 2
+
+
 def test_changed_parameters_rerun_that_detector_for_everything() -> None:
     store = MemoryStore()
     _ingest(store, "f", pl.concat(_fleet(0)))
