@@ -24,6 +24,7 @@ quay): those legs join the end point to the nearest free cell.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -320,10 +321,19 @@ def sea_route(
     Raises
     ------
     ConfigError
-        When no water path joins a blocked stretch's two ends.
+        When searoute finds no lane between the points (a closed passage), or no water
+        path joins a blocked stretch's two ends.
     """
-    feature = searoute.searoute([o_lon, o_lat], [d_lon, d_lat])
+    with warnings.catch_warnings():
+        # searoute warns when no lane joins the points; that case is raised below
+        warnings.simplefilter("ignore", UserWarning)
+        feature = searoute.searoute([o_lon, o_lat], [d_lon, d_lat])
     nodes = [(float(x), float(y)) for x, y in feature["geometry"]["coordinates"]]
+    if not nodes and (o_lat, o_lon) != (d_lat, d_lon):
+        raise ConfigError(
+            f"no sea lane joins ({o_lat:.3f}, {o_lon:.3f}) and ({d_lat:.3f}, {d_lon:.3f}) "
+            "(searoute found none; passages such as the Northwest Passage are closed)"
+        )
     lat, lon = _drop_detours(
         [o_lat] + [y for _, y in nodes] + [d_lat], [o_lon] + [x for x, _ in nodes] + [d_lon]
     )

@@ -9,6 +9,7 @@ import searoute
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from darkfleet.errors import ConfigError
 from darkfleet.fuse.sea_distance import SeaRouter
 from darkfleet.geodesy import haversine_m
 from darkfleet.reference.land import load_land_mask
@@ -92,3 +93,19 @@ def test_routes_from_open_sea_stay_on_water_and_are_no_shorter_than_a_straight_l
     b_lat, b_lon = router.berths[port_id]
     straight_nm = float(haversine_m(q_lat, q_lon, b_lat, b_lon)) / METRES_PER_NM
     assert router.distance_nm(lat, lon, port_id) >= straight_nm - 1e-6
+
+
+def test_no_sea_lane_is_an_infinite_distance_not_a_straight_line(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    # from the Canadian Arctic to the Bering Sea only the (closed) Northwest Passage
+    # would do: searoute returns no lane, which must not become a straight line
+    arctic, bering = (80.0, -86.6), (64.717, 177.58)
+    with pytest.raises(ConfigError, match="no sea lane joins"):
+        sea_route(SeaRouter.for_ports(PORTS, cell_deg=0.05).grid, *arctic, *bering)
+    far = SeaRouter.for_ports(
+        pl.DataFrame({"port_id": ["RUS-BERING"], "lat": [bering[0]], "lon": [bering[1]]}),
+        cell_deg=0.05,
+    )
+    assert far.distance_nm(*arctic, "RUS-BERING") == float("inf")
+    assert not [w for w in recwarn if "No path found" in str(w.message)]  # no noise
