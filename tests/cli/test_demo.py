@@ -12,6 +12,7 @@ import pytest
 
 from darkfleet.cli.main import main
 from darkfleet.fuse.sightings import read_current_sightings
+from darkfleet.geodesy import haversine_m
 from darkfleet.store import ParquetStore
 from darkfleet.store.workspace import open_workspace, workspace_url
 
@@ -56,6 +57,25 @@ def test_demo_finds_the_shuttle_ships_dark_near_dprk_ports(
     assert set(shuttles["mmsi"].to_list()) == planted == set(shuttle_mmsis)
     calls = events.filter(pl.col("type") == "dark_port_call")
     assert set(calls["mmsi"].to_list()) == set(shuttle_mmsis)  # none for ordinary traffic
+    # every planted dark call has a detected call at that very port over its time
+    planted_calls = truth.filter(pl.col("type") == "dark_port_call").with_columns(
+        pl.col("start", "end").str.to_datetime(time_zone="UTC")
+    )
+    assert planted_calls.height >= 4
+    for call in planted_calls.iter_rows(named=True):
+        candidates = calls.filter(
+            (pl.col("mmsi") == call["mmsi"])
+            & (pl.col("start_ts") <= call["start"])
+            & (pl.col("end_ts") >= call["end"])
+        )
+        assert candidates.height, call
+        distance_km = (
+            haversine_m(
+                candidates["lat"].to_numpy(), candidates["lon"].to_numpy(), call["lat"], call["lon"]
+            )
+            / 1000.0
+        )
+        assert distance_km.min() < 10.0, call  # the planted port itself, not a neighbour
     assert "shuttle pattern" in reasons
     assert "possible dark port call" in reasons
     # the analyst's image of one planted dark call at Najin confirms it (issue 5)
