@@ -20,8 +20,12 @@ import polars as pl
 
 from darkfleet.errors import SchemaError
 
+#: Polars ``dt.to_string`` format of instants in JSON and tables: ISO 8601 UTC, ``Z``.
+ISO_UTC: Final = "%Y-%m-%dT%H:%M:%S%.fZ"
+
 __all__ = [
     "EVENTS",
+    "ISO_UTC",
     "EVENT_TYPES",
     "PORTS",
     "OTHERS",

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import click
 import polars as pl
 
+from darkfleet import schema
 from darkfleet.cli._options import format_option, resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table
 from darkfleet.cli.main import cli
@@ -28,7 +29,6 @@ from darkfleet.store import ParquetStore
 from darkfleet.store.workspace import ReportRecord, list_reports
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_ISO: Final = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
 @cli.group("reports")
@@ -208,7 +208,7 @@ def list_command(store: str | None, output_format: str) -> None:
     records = (
         reports.with_columns(
             pl.col("published_date").dt.to_string("%Y-%m-%d").alias("published"),
-            pl.col("added_ts").dt.to_string(_ISO).alias("added"),
+            pl.col("added_ts").dt.to_string(schema.ISO_UTC).alias("added"),
         )
         .drop("published_date", "added_ts")
         .to_dicts()

@@ -16,14 +16,19 @@ from pathlib import Path
 from typing import Any, Final
 
 import click
-import polars as pl
 
 from darkfleet.cli._options import F, resolve_store, store_option
 from darkfleet.cli._render import echo_json, print_table, stderr_console
 from darkfleet.cli.main import cli
 from darkfleet.errors import ConfigError, InputError
 from darkfleet.fuse.corrections import correct_item, dispute_item, item_history, parse_assignments
-from darkfleet.fuse.sightings import CONFIDENCES, FieldError, add_sighting, import_sightings
+from darkfleet.fuse.sightings import (
+    CONFIDENCES,
+    FieldError,
+    add_sighting,
+    import_sightings,
+    sighting_records,
+)
 from darkfleet.fuse.vessel_mentions import VesselIndex
 from darkfleet.store import ParquetStore
 from darkfleet.store.workspace import (
@@ -36,7 +41,6 @@ from darkfleet.store.workspace import (
 
 #: The environment variable naming a PostgreSQL workspace (read only here, in the CLI).
 DATABASE_URL_ENV: Final = "DARKFLEET_DATABASE_URL"
-_ISO: Final = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
 def _workspace_source(root: Path) -> tuple[str | None, str]:
@@ -252,14 +256,6 @@ def sightings_add_command(
         stderr_console().print(f"{new_id} was already in the workspace; nothing added")
 
 
-def _sighting_records(sightings: pl.DataFrame) -> list[dict[str, Any]]:
-    text = sightings.with_columns(
-        pl.col("start_ts").dt.to_string(_ISO).alias("start"),
-        pl.col("end_ts").dt.to_string(_ISO).alias("end"),
-    ).drop("start_ts", "end_ts")
-    return text.to_dicts()
-
-
 @sightings_group.command("list")
 @click.option("--vessel", default=None, help="Only this vessel (name, IMO or MMSI).")
 @store_option
@@ -285,7 +281,7 @@ def sightings_list_command(vessel: str | None, store: str | None, output_format:
             except InputError as err:
                 raise ConfigError(f"--vessel: {err}") from None
             sightings = workspace.current_sightings(mmsi=resolved.mmsi, imo=resolved.imo)
-    records = _sighting_records(sightings)
+    records = sighting_records(sightings)
     if output_format == "json":
         echo_json(records)
         return

@@ -43,7 +43,6 @@ __all__ = [
 EVIDENCE_MARGIN: Final = timedelta(hours=12)
 #: At most this many positions listed per event (the nearest to the event come first).
 MAX_EVIDENCE_POSITIONS: Final = 500
-_ISO: Final = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
 def query_events(
@@ -109,8 +108,8 @@ def event_records(events: pl.DataFrame) -> list[dict[str, Any]]:
     ``details`` (a JSON object) only when set.
     """
     text = events.with_columns(
-        pl.col("start_ts").dt.convert_time_zone("UTC").dt.to_string(_ISO).alias("start"),
-        pl.col("end_ts").dt.convert_time_zone("UTC").dt.to_string(_ISO).alias("end"),
+        pl.col("start_ts").dt.convert_time_zone("UTC").dt.to_string(schema.ISO_UTC).alias("start"),
+        pl.col("end_ts").dt.convert_time_zone("UTC").dt.to_string(schema.ISO_UTC).alias("end"),
     )
     columns = ("event_id", "type", "mmsi", "start", "end", "lat", "lon")
     optional = ("other_mmsi", "port", "country", "score")

@@ -13,31 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any
 
 import polars as pl
 
 from darkfleet import schema
 from darkfleet.fuse.corrections import EVENT_FIELDS
 from darkfleet.fuse.reports import read_claims
-from darkfleet.store.workspace import ANNOTATIONS, ItemVersion, Workspace
+from darkfleet.store.workspace import ANNOTATIONS, CURRENT_SIGHTINGS, ItemVersion, Workspace
 
 __all__ = [
-    "CURRENT_SIGHTINGS",
     "WorkspaceState",
     "correction_records",
     "read_workspace_state",
-    "sighting_records",
 ]
-
-#: Every sighting's current version: the sightings contract plus ``version`` and ``status``.
-CURRENT_SIGHTINGS: Final[schema.Schema] = {
-    "sighting_id": pl.String(),
-    "version": pl.Int64(),
-    "status": pl.String(),
-    **{name: dtype for name, dtype in schema.SIGHTINGS.items() if name != "sighting_id"},
-}
-_ISO: Final = "%Y-%m-%dT%H:%M:%S%.fZ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +54,7 @@ def read_workspace_state(workspace: Workspace | None) -> WorkspaceState:
     if workspace is None:
         return WorkspaceState()
     annotations = workspace.current_annotations("event")
-    sightings = schema.conform(workspace.current_sightings(), CURRENT_SIGHTINGS)
+    sightings = workspace.current_sightings()
     histories: dict[str, tuple[ItemVersion, ...]] = {}
     for item_id in annotations["item_id"].to_list():
         histories[item_id] = tuple(workspace.annotation_history(item_id))
@@ -77,15 +66,6 @@ def read_workspace_state(workspace: Workspace | None) -> WorkspaceState:
         histories=histories,
         claims=read_claims(workspace),
     )
-
-
-def sighting_records(sightings: pl.DataFrame) -> list[dict[str, Any]]:
-    """``CURRENT_SIGHTINGS`` rows as JSON objects: ``start``/``end`` ISO 8601 UTC text."""
-    text = sightings.with_columns(
-        pl.col("start_ts").dt.to_string(_ISO).alias("start"),
-        pl.col("end_ts").dt.to_string(_ISO).alias("end"),
-    ).drop("start_ts", "end_ts")
-    return text.to_dicts()
 
 
 def _text(value: object) -> object:

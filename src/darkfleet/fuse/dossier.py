@@ -34,7 +34,6 @@ from darkfleet.fuse._dossier_workspace import (
     WorkspaceState,
     correction_records,
     read_workspace_state,
-    sighting_records,
 )
 from darkfleet.fuse.corrections import apply_event_corrections
 from darkfleet.fuse.identity import identity_periods, imo_pairings
@@ -42,6 +41,7 @@ from darkfleet.fuse.links import identity_links
 from darkfleet.fuse.reports import vessel_claims
 from darkfleet.fuse.risk import CHAIN_PREFIX, risk_chain_id, risk_findings, score_findings
 from darkfleet.fuse.risk_params import RiskParams
+from darkfleet.fuse.sightings import sighting_records
 from darkfleet.fuse.vessels import Subject, vessel_index, vessel_names
 from darkfleet.store import Store
 from darkfleet.store.workspace import Workspace

@@ -58,6 +58,7 @@ __all__ = [
     "sighting_evidence",
     "sighting_id",
     "sighting_raw",
+    "sighting_records",
 ]
 
 #: How sure the analyst is, weakest first.
@@ -436,6 +437,15 @@ def read_current_sightings(
     if mmsis is not None:
         current = current.filter(pl.col("mmsi").is_in(list(mmsis)))
     return schema.conform(current, schema.SIGHTINGS)
+
+
+def sighting_records(sightings: pl.DataFrame) -> list[dict[str, Any]]:
+    """Sighting rows as JSON objects: ``start``/``end`` as ISO 8601 UTC text."""
+    text = sightings.with_columns(
+        pl.col("start_ts").dt.to_string(schema.ISO_UTC).alias("start"),
+        pl.col("end_ts").dt.to_string(schema.ISO_UTC).alias("end"),
+    ).drop("start_ts", "end_ts")
+    return text.to_dicts()
 
 
 def sighting_evidence(workspace: Workspace, sighting_ids: Sequence[str]) -> list[dict[str, Any]]:

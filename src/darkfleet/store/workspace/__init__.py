@@ -24,6 +24,7 @@ from darkfleet.store.workspace.claims import (
 from darkfleet.store.workspace.workspace import (
     ACTIONS,
     ANNOTATIONS,
+    CURRENT_SIGHTINGS,
     STATUSES,
     WORKSPACE_FILE,
     Action,
@@ -39,6 +40,7 @@ __all__ = [
     "ACTIONS",
     "ANNOTATIONS",
     "CLAIM_ROWS",
+    "CURRENT_SIGHTINGS",
     "HEAD",
     "REPORT_ROWS",
     "STATUSES",

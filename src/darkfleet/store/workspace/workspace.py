@@ -38,6 +38,7 @@ from darkfleet.store.workspace.tables import ANNOTATION_VERSIONS, SIGHTING_VERSI
 __all__ = [
     "ACTIONS",
     "ANNOTATIONS",
+    "CURRENT_SIGHTINGS",
     "STATUSES",
     "WORKSPACE_FILE",
     "Action",
@@ -69,6 +70,15 @@ ANNOTATIONS: Final[schema.Schema] = {
     "author": pl.String(),
     "recorded_ts": schema.UTC_US,
     "reason": pl.String(),
+}
+
+#: Every sighting's current version as ``Workspace.current_sightings`` returns it: the
+#: sightings contract (``schema.SIGHTINGS``) plus ``version`` and ``status``.
+CURRENT_SIGHTINGS: Final[schema.Schema] = {
+    "sighting_id": pl.String(),
+    "version": pl.Int64(),
+    "status": pl.String(),
+    **{name: dtype for name, dtype in schema.SIGHTINGS.items() if name != "sighting_id"},
 }
 
 _CHUNK: Final = 500  # ids per IN (...) list: far below SQLite's bound-parameter limit
@@ -345,7 +355,7 @@ class Workspace:
         return item_version(sighting_id, "sighting", row, text)
 
     def current_sightings(self, *, mmsi: int | None = None, imo: int | None = None) -> pl.DataFrame:
-        """Return each sighting's latest version, with its ``version`` and ``status``.
+        """Return each sighting's latest version (``CURRENT_SIGHTINGS``).
 
         ``mmsi``/``imo`` keep only sightings of that vessel (either matching). Rows are
         ordered by ``start_ts`` then ``sighting_id``.
@@ -356,31 +366,16 @@ class Workspace:
         query = sa.select(
             *(
                 sa.type_coerce(table.c[name], SIGHTING_VERSIONS.c[name].type).label(name)
-                for name in ("sighting_id", "version", "status", *_SIGHTING_FIELDS)
+                for name in CURRENT_SIGHTINGS
             )
         ).order_by(table.c.start_ts, table.c.sighting_id)
         if mmsi is not None or imo is not None:
             query = query.where(sa.or_(table.c.mmsi == mmsi, table.c.imo == imo))
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        columns = {
-            "sighting_id": pl.String(),
-            "version": pl.Int64(),
-            "status": pl.String(),
-            "vessel_text": pl.String(),
-            "mmsi": pl.Int64(),
-            "imo": pl.Int64(),
-            "start_ts": schema.UTC_US,
-            "end_ts": schema.UTC_US,
-            "lat": pl.Float64(),
-            "lon": pl.Float64(),
-            "port": pl.String(),
-            "port_id": pl.String(),
-            "source": pl.String(),
-            "observation": pl.String(),
-            "confidence": pl.String(),
-        }
-        return pl.DataFrame([tuple(row) for row in rows], schema=columns, orient="row")
+        return pl.DataFrame(
+            [tuple(row) for row in rows], schema=dict(CURRENT_SIGHTINGS), orient="row"
+        )
 
     # -- annotations of items stored elsewhere --------------------------------------------
     def annotation_history(self, item_id: str) -> list[ItemVersion]:
