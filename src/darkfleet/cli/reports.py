@@ -315,11 +315,19 @@ def time_text(time: dict[str, Any] | None) -> str:
 
 
 def quantity_text(quantity: dict[str, Any] | None) -> str:
-    """A claim's quantity for a table cell: ``more_than 1,000 containers``."""
-    if quantity is None:
+    """A claim's quantity (``value``, ``unit``, ``qualifier``) for a table cell.
+
+    Examples
+    --------
+    >>> quantity_text({"value": 1000.0, "unit": "containers", "qualifier": "more_than"})
+    'more_than 1,000 containers'
+    """
+    if quantity is None or quantity["value"] is None:
         return ""
     qualifier = f"{quantity['qualifier']} " if quantity["qualifier"] else ""
-    return f"{qualifier}{quantity['value']:,} {quantity['unit']}"
+    value = quantity["value"]
+    number = int(value) if float(value).is_integer() else value
+    return f"{qualifier}{number:,} {quantity['unit'] or ''}".rstrip()
 
 
 def _language(value: str) -> Language:
@@ -366,10 +374,7 @@ def _row(claim: Claim, links: list[dict[str, Any]] | None) -> tuple[object, ...]
         if claim.time.end and claim.time.end != claim.time.start:
             span += f"..{claim.time.end.isoformat()}"
         time = f"{span} ({claim.time.phrase})"
-    quantity = ""
-    if claim.quantity is not None:
-        qualifier = f"{claim.quantity.qualifier} " if claim.quantity.qualifier else ""
-        quantity = f"{qualifier}{claim.quantity.value:,} {claim.quantity.unit}"
+    quantity = quantity_text(claim.quantity.to_json() if claim.quantity else None)
     predicate = claim.predicate + (f" -> #{claim.refers_to}" if claim.refers_to is not None else "")
     return (
         claim.index,

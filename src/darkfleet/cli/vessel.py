@@ -19,6 +19,7 @@ from darkfleet.cli._options import CONFIG_HELP, load_config, resolve_store, stor
 from darkfleet.cli._render import echo_json, print_table, stdout_console
 from darkfleet.cli.detect import explanation_record, print_explanation
 from darkfleet.cli.main import cli
+from darkfleet.cli.reports import quantity_text
 from darkfleet.cli.workspace import existing_workspace
 from darkfleet.engine.detect_config import build_detect_config
 from darkfleet.fuse.dossier import (
@@ -149,7 +150,10 @@ def _print_workspace(dossier: dict[str, Any]) -> None:
          "sentence"],
         [
             (c["claim_id"], c["published_date"], c["source"] or "", c["certainty"],
-             c["predicate"], ", ".join(c["places"] or []), _quantity(c), c["sentence"])
+             c["predicate"], ", ".join(c["places"] or []),
+             quantity_text({"value": c["quantity_value"], "unit": c["quantity_unit"],
+                            "qualifier": c["quantity_qualifier"]}),
+             c["sentence"])
             for c in dossier["claims"]
         ],
     )  # fmt: skip
@@ -165,14 +169,6 @@ def _print_workspace(dossier: dict[str, Any]) -> None:
             for v in item["versions"]
         ],
     )  # fmt: skip
-
-
-def _quantity(claim: dict[str, Any]) -> str:
-    """A claim's quantity as written: ``more_than 1000 containers``."""
-    if claim["quantity_value"] is None:
-        return ""
-    qualifier = f"{claim['quantity_qualifier']} " if claim["quantity_qualifier"] else ""
-    return f"{qualifier}{claim['quantity_value']:g} {claim['quantity_unit'] or ''}".strip()
 
 
 def _print_dossier(dossier: dict[str, Any]) -> None:
