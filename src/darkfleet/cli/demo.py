@@ -99,8 +99,8 @@ def demo_command(out_dir: str, seed: int) -> None:
     )
     console.print("3/4 recording an analyst's sighting at Rajin and a government statement ...")
     recorded_ts = result.start + timedelta(days=result.days)  # after the data: deterministic
-    sightings = _record_sighting(store, root / "store", result.truth, result.vessels, recorded_ts)
     with _demo_workspace(root / "store") as workspace:
+        sightings = _record_sighting(store, workspace, result.truth, result.vessels, recorded_ts)
         statement = add_demo_report(store, workspace, added_ts=recorded_ts)
     console.print("4/4 running the detectors ...")
     context = load_geo_context()
@@ -180,7 +180,7 @@ def _demo_workspace(store_root: Path) -> AbstractContextManager[Workspace]:
 
 def _record_sighting(
     store: ParquetStore,
-    store_root: Path,
+    workspace: Workspace,
     truth: pl.DataFrame,
     vessels: pl.DataFrame,
     recorded_ts: datetime,
@@ -190,30 +190,29 @@ def _record_sighting(
     planted = truth.filter(
         (pl.col("type") == "dark_port_call") & (pl.col("port") == SIGHTING_PORT)
     ).sort("start", "mmsi")
-    with _demo_workspace(store_root) as workspace:
-        if planted.height:
-            call = planted.row(0, named=True)
-            ship = vessels.filter(pl.col("mmsi") == call["mmsi"]).row(0, named=True)
-            middle = call["start"] + (call["end"] - call["start"]) / 2
-            seen = middle.replace(second=0, microsecond=0)  # an image time to the minute
-            add_sighting(
-                {
-                    "vessel": f"{ship['name']} (IMO {ship['imo']})",
-                    "time": seen.isoformat(),
-                    "port": call["port"],
-                    "source": SIGHTING_SOURCE,
-                    "observation": SIGHTING_OBSERVATION.format(
-                        length=ship["length_m"], name=ship["name"]
-                    ),
-                    "confidence": "high",
-                },
-                workspace,
-                VesselIndex.from_store(store),
-                author=SIGHTING_AUTHOR,
-                recorded_ts=recorded_ts,
-                reason="demo: imagery analysis of the planted dark call",
-            )
-        return read_current_sightings(workspace)
+    if planted.height:
+        call = planted.row(0, named=True)
+        ship = vessels.filter(pl.col("mmsi") == call["mmsi"]).row(0, named=True)
+        middle = call["start"] + (call["end"] - call["start"]) / 2
+        seen = middle.replace(second=0, microsecond=0)  # an image time to the minute
+        add_sighting(
+            {
+                "vessel": f"{ship['name']} (IMO {ship['imo']})",
+                "time": seen.isoformat(),
+                "port": call["port"],
+                "source": SIGHTING_SOURCE,
+                "observation": SIGHTING_OBSERVATION.format(
+                    length=ship["length_m"], name=ship["name"]
+                ),
+                "confidence": "high",
+            },
+            workspace,
+            VesselIndex.from_store(store),
+            author=SIGHTING_AUTHOR,
+            recorded_ts=recorded_ts,
+            reason="demo: imagery analysis of the planted dark call",
+        )
+    return read_current_sightings(workspace)
 
 
 def _print_dark_calls(fleet: Fleet, sightings: pl.DataFrame) -> None:
@@ -230,10 +229,12 @@ def _print_dark_calls(fleet: Fleet, sightings: pl.DataFrame) -> None:
     if shown.is_empty():
         click.echo("No dark port calls found.")
         return
-    names = dict(zip(fleet.vessels["mmsi"].to_list(), fleet.vessels["name"].to_list(), strict=True))
+    names = _vessel_names(fleet)
     rows: list[tuple[Any, ...]] = []
+    shown_ids: list[str] = []
     for event in shown.iter_rows(named=True):
         details = json.loads(event["details"])
+        shown_ids += details["sighting_ids"]
         rows.append(
             (
                 details["status"],
@@ -253,7 +254,6 @@ def _print_dark_calls(fleet: Fleet, sightings: pl.DataFrame) -> None:
          "sighting", "gap event", "event"],
         rows,
     )  # fmt: skip
-    shown_ids = [sid for row in rows for sid in str(row[6]).split(", ")]
     confirming = pl.col("sighting_id").is_in(pl.Series(shown_ids, dtype=pl.String).implode())
     for seen in sightings.filter(confirming).iter_rows(named=True):
         click.echo(
@@ -270,17 +270,24 @@ def _print_claims(fleet: Fleet) -> None:
     if claims is None or claims.is_empty():
         return
     named = vessel_claims(claims, mmsis=fleet.vessels["mmsi"].to_list())
-    names = dict(zip(fleet.vessels["mmsi"].to_list(), fleet.vessels["name"].to_list(), strict=True))
-    rows = [
-        (
-            names.get(mmsis[0]) or mmsis[0] if len(mmsis) == 1 else f"{len(mmsis)} ships",
-            claim["certainty"],
-            claim["source"] or "",
-            claim["sentence"],
-            claim["claim_id"],
+    names = _vessel_names(fleet)
+    # each claim once, with the MMSIs of the store's vessels it names
+    grouped = named.group_by("claim_id", maintain_order=True).agg(
+        pl.all().exclude("mmsi").first(), pl.col("mmsi").drop_nulls().unique().sort()
+    )
+    rows = []
+    for claim in grouped.iter_rows(named=True):
+        mmsis = claim["mmsi"]
+        vessels = names.get(mmsis[0]) or mmsis[0] if len(mmsis) == 1 else f"{len(mmsis)} ships"
+        rows.append(
+            (
+                vessels,
+                claim["certainty"],
+                claim["source"] or "",
+                claim["sentence"],
+                claim["claim_id"],
+            )
         )
-        for claim, mmsis in _claims_with_vessels(named)
-    ]
     print_table(
         "What the statement claims about them (darkfleet explain CLAIM_ID; darkfleet claims)",
         ["vessels", "certainty", "who says so", "sentence", "claim"],
@@ -288,14 +295,8 @@ def _print_claims(fleet: Fleet) -> None:
     )
 
 
-def _claims_with_vessels(named: pl.DataFrame) -> list[tuple[dict[str, Any], list[int]]]:
-    """Each claim once, with the MMSIs of the store's vessels it names."""
-    grouped = (
-        named.group_by("claim_id", maintain_order=True)
-        .agg(pl.all().first(), pl.col("mmsi").drop_nulls().unique().sort().alias("mmsis"))
-        .drop("mmsi")
-    )
-    return [(row, row["mmsis"]) for row in grouped.iter_rows(named=True)]
+def _vessel_names(fleet: Fleet) -> dict[int, str]:
+    return dict(zip(fleet.vessels["mmsi"].to_list(), fleet.vessels["name"].to_list(), strict=True))
 
 
 def _minute(value: datetime) -> str:
