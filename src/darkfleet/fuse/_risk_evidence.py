@@ -13,6 +13,7 @@ from typing import Final
 import polars as pl
 
 from darkfleet import schema
+from darkfleet.fuse.darklegs import rank_calls_in_gaps
 from darkfleet.fuse.identity import with_flag
 from darkfleet.reference import to_alpha3
 
@@ -71,7 +72,6 @@ _DETAILS: Final = pl.Struct(
         ),
         "sighting_ids": pl.List(pl.String()),
         "gap_event_id": pl.String(),
-        "required_speed_knots": pl.Float64(),
     }
 )
 _D: Final = pl.col("_d").struct
@@ -203,22 +203,12 @@ def _possible_calls_per_gap(
     event is the call an analyst reads first (a port of a sanctioned country, then the
     lowest required speed); its labels are every port of the gap in that order.
     """
-    gap = _D.field("gap_event_id")
-    confirmed_gaps = calls.filter(is_confirmed).select(gap.alias("_gap"))
-    possible = (
-        calls.filter(~is_confirmed)
-        .with_columns(
-            gap.alias("_gap"),
-            ~pl.col("country").is_in(sanctioned).fill_null(False).alias("_elsewhere"),
-            _D.field("required_speed_knots").alias("_speed_knots"),
-        )
-        .join(confirmed_gaps, on="_gap", how="anti")
-        .sort("_gap", "_elsewhere", "_speed_knots", "event_id", nulls_last=True)
+    confirmed_gaps = calls.filter(is_confirmed).select(_D.field("gap_event_id"))
+    possible = rank_calls_in_gaps(calls.filter(~is_confirmed), sanctioned).join(
+        confirmed_gaps, on="gap_event_id", how="anti"
     )
-    first = possible.group_by("_gap", maintain_order=True).agg(
-        pl.all().exclude("port").first(), pl.col("port").alias("_ports")
-    )
-    return first.select(_finding("dark_port_call", pl.lit(1.0), pl.col("_ports")))
+    first = possible.filter(pl.col("rank_in_gap") == 0)
+    return first.select(_finding("dark_port_call", pl.lit(1.0), pl.col("ports_in_gap")))
 
 
 def port_findings(

@@ -59,6 +59,7 @@ Known false positives
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
@@ -81,6 +82,7 @@ __all__ = [
     "demonstrated_speeds",
     "detect_dark_port_calls",
     "empty_sightings",
+    "rank_calls_in_gaps",
     "sensitive_ports",
 ]
 
@@ -92,6 +94,40 @@ _BLOCK_GAPS: Final = 20_000
 
 #: Demonstrated speed per vessel (``demonstrated_speeds``).
 SPEEDS: Final[schema.Schema] = {"mmsi": pl.Int64(), "speed_knots": pl.Float64()}
+
+
+def rank_calls_in_gaps(calls: pl.DataFrame, sanctioned: Collection[str]) -> pl.DataFrame:
+    """Order ``dark_port_call`` events within each gap as an analyst reads them.
+
+    A gap makes a call possible at every sensitive port in reach; the first to read is a
+    port of a ``sanctioned`` country, then the lowest required speed, then the smallest
+    event id. Adds ``gap_event_id``, ``rank_in_gap`` (0 for the first) and
+    ``ports_in_gap`` (the gap's ports in that order, on every row of the gap); rows come
+    sorted by gap, then rank.
+
+    Examples
+    --------
+    >>> calls = pl.DataFrame({"event_id": ["a", "b", "c"], "port": ["Vostochnyy", "Senbong", "Najin"],
+    ...     "country": ["RUS", "PRK", "PRK"], "details": [
+    ...     f'{{"gap_event_id": "g", "required_speed_knots": {v}}}' for v in (4.0, 9.0, 8.5)]})
+    >>> rank_calls_in_gaps(calls, {"PRK"}).select("event_id", "rank_in_gap").rows()
+    [('c', 0), ('b', 1), ('a', 2)]
+    """
+    details = pl.col("details").str
+    return (
+        calls.with_columns(details.json_path_match("$.gap_event_id").alias("gap_event_id"))
+        .sort(
+            pl.col("gap_event_id"),
+            ~pl.col("country").is_in(list(sanctioned)).fill_null(False),
+            details.json_path_match("$.required_speed_knots").cast(pl.Float64),
+            pl.col("event_id"),
+            nulls_last=True,
+        )
+        .with_columns(
+            pl.int_range(pl.len()).over("gap_event_id").alias("rank_in_gap"),
+            pl.col("port").over("gap_event_id", mapping_strategy="join").alias("ports_in_gap"),
+        )
+    )
 
 
 def empty_sightings() -> pl.DataFrame:

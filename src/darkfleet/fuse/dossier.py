@@ -19,8 +19,7 @@ events are shown but give no points. Without one, events are scored as stored.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final, Literal
@@ -36,6 +35,7 @@ from darkfleet.fuse._dossier_workspace import (
     read_workspace_state,
 )
 from darkfleet.fuse.corrections import apply_event_corrections
+from darkfleet.fuse.darklegs import rank_calls_in_gaps
 from darkfleet.fuse.identity import identity_periods, imo_pairings
 from darkfleet.fuse.links import identity_links
 from darkfleet.fuse.reports import vessel_claims
@@ -302,10 +302,26 @@ def _sanctions(matches: pl.DataFrame) -> list[dict[str, Any]]:
 
 
 def _port_visits(
-    visits: pl.DataFrame, disputed_sightings: set[str], disputed_events: set[str]
+    visits: pl.DataFrame,
+    disputed_sightings: set[str],
+    disputed_events: set[str],
+    sanctioned: Collection[str],
 ) -> list[dict[str, Any]]:
     """Port visits and dark port calls; a call also names its gap and sightings, and says
-    whether the gap is disputed (no points) or every sighting is (counts as possible)."""
+    whether the gap is disputed (no points) or every sighting is (counts as possible).
+
+    A possible call says whether it is the one of its gap an analyst reads first
+    (``first_in_gap``, ``fuse.darklegs.rank_calls_in_gaps``); that one names the gap's
+    other ports, likeliest first (``other_ports_in_gap``).
+    """
+    is_possible = (pl.col("type") == "dark_port_call") & (
+        pl.col("details").str.json_path_match("$.status") == "possible"
+    )
+    ranked = rank_calls_in_gaps(visits.filter(is_possible), sanctioned)
+    ranks = {
+        row["event_id"]: (row["rank_in_gap"], row["ports_in_gap"])
+        for row in ranked.select("event_id", "rank_in_gap", "ports_in_gap").iter_rows(named=True)
+    }
     out = []
     for record in event_records(visits):
         details = record.get("details", {})
@@ -320,6 +336,11 @@ def _port_visits(
                 "sighting_ids": ids,
                 "confirmation_disputed": bool(ids) and set(ids) <= disputed_sightings,
             }
+            if record["event_id"] in ranks:
+                rank, ports = ranks[record["event_id"]]
+                call["first_in_gap"] = rank == 0
+                if rank == 0:
+                    call["other_ports_in_gap"] = ports[1:]
         out.append(
             {
                 **call,
@@ -338,43 +359,6 @@ def _port_visits(
             }
         )
     return out
-
-
-def _rank_possible_calls(visits: list[dict[str, Any]], sanctioned: set[str]) -> None:
-    """Mark, per gap, the possible call an analyst reads first (in place).
-
-    A gap makes a call possible at every sensitive port in reach. The first is a port of
-    a sanctioned country, then the lowest required speed: ``first_in_gap`` true, with
-    ``other_ports_in_gap`` naming the others in that order; the others get
-    ``first_in_gap`` false.
-
-    Examples
-    --------
-    >>> calls = [{"type": "dark_port_call", "status": "possible", "gap_event_id": "g",
-    ...           "event_id": e, "port": p, "country": c, "required_speed_knots": v}
-    ...          for e, p, c, v in [("a", "Vostochnyy", "RUS", 4.0), ("b", "Senbong", "PRK", 9.0),
-    ...                             ("c", "Najin", "PRK", 8.5)]]
-    >>> _rank_possible_calls(calls, {"PRK"})
-    >>> [(c["port"], c["first_in_gap"]) for c in calls]
-    [('Vostochnyy', False), ('Senbong', False), ('Najin', True)]
-    >>> calls[2]["other_ports_in_gap"]
-    ['Senbong', 'Vostochnyy']
-    """
-    by_gap: dict[str, list[dict[str, Any]]] = {}
-    for visit in visits:
-        if visit["type"] == "dark_port_call" and visit["status"] == "possible":
-            by_gap.setdefault(visit["gap_event_id"], []).append(visit)
-    for calls in by_gap.values():
-        calls.sort(
-            key=lambda c: (
-                c["country"] not in sanctioned,
-                c["required_speed_knots"] if c["required_speed_knots"] is not None else math.inf,
-                c["event_id"],
-            )
-        )
-        for rank, call in enumerate(calls):
-            call["first_in_gap"] = rank == 0
-        calls[0]["other_ports_in_gap"] = [c["port"] for c in calls[1:]]
 
 
 def _sightings(fleet: Fleet, mmsis: list[int], imos: list[int]) -> tuple[pl.DataFrame, list[str]]:
@@ -436,8 +420,8 @@ def build_dossier(fleet: Fleet, subject: Subject) -> dict[str, Any]:
         events.filter(pl.col("type").is_in(_PORT_EVENTS) & pl.col("mmsi").is_in(mmsis)),
         set(_disputed_sightings(fleet.workspace)),
         set(fleet.events.filter(pl.col("status") == "disputed")["event_id"].to_list()),
+        fleet.params.sanctioned_countries,
     )
-    _rank_possible_calls(port_visits, set(fleet.params.sanctioned_countries))
     sanctions = _sanctions(
         events.filter((pl.col("type") == "sanctions_match") & pl.col("mmsi").is_in(mmsis))
     )
